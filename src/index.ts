@@ -1,0 +1,8 @@
+/**
+ * certgate: trust an API caller by the TLS client certificate it presents.
+ *
+ * This is the one public entry; subpath exports are listed in package.json.
+ */
+export { ClientCertError, ERROR_CODES, isClientCertError } from './errors.js';
+export type { ClientCertErrorCode, ClientCertErrorDetails } from './errors.js';
+export type * from './cert/types.js';
