@@ -6,3 +6,6 @@
 export { ClientCertError, ERROR_CODES, isClientCertError } from './errors.js';
 export type { ClientCertErrorCode, ClientCertErrorDetails } from './errors.js';
 export type * from './cert/types.js';
+export { Certificate, MAX_CERTIFICATE_SIZE } from './cert/certificate.js';
+export { parseCertificate, parseCertificates, readCertificatesFile } from './cert/parse.js';
+export { MAX_INPUT_SIZE } from './cert/input.js';

@@ -88,6 +88,30 @@ export interface NameConstraints {
   readonly permitted: readonly GeneralName[] | undefined;
   /** excludedSubtrees bases, or undefined when absent. */
   readonly excluded: readonly GeneralName[] | undefined;
+  /** True when some GeneralSubtree has a minimum other than 0 or a maximum (RFC 5280 forbids both). */
+  readonly nonDefaultBounds: boolean;
+}
+
+/** AuthorityKeyIdentifier (RFC 5280 4.2.1.1). */
+export interface AuthorityKeyIdentifier {
+  /** keyIdentifier, uppercase hex. */
+  readonly keyId: string | undefined;
+  /** authorityCertIssuer. */
+  readonly issuer: readonly GeneralName[] | undefined;
+  /** authorityCertSerialNumber, uppercase hex of the INTEGER content bytes. */
+  readonly serialNumber: string | undefined;
+}
+
+/** One policyMappings entry (RFC 5280 4.2.1.5). */
+export interface PolicyMapping {
+  readonly issuerDomainPolicy: string;
+  readonly subjectDomainPolicy: string;
+}
+
+/** policyConstraints (RFC 5280 4.2.1.11); skip counts saturate at Number.MAX_SAFE_INTEGER. */
+export interface PolicyConstraints {
+  readonly requireExplicitPolicy: number | undefined;
+  readonly inhibitPolicyMapping: number | undefined;
 }
 
 export type KeyType = 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | 'unknown';
@@ -98,7 +122,10 @@ export interface PublicKeyInfo {
   readonly algorithmOid: string;
   /** Modulus bits for RSA, field size for EC (256, 384, 521), 255/448 for EdDSA, 0 when unknown. */
   readonly bits: number;
-  /** Named curve for EC keys: "P-256", "P-384", "P-521", or the dotted OID when unknown. */
+  /**
+   * Named curve for EC keys: "P-256", "P-384", "P-521", "secp256k1", the dotted OID when unknown,
+   * or "explicit" for specifiedCurve/implicitCurve parameters; undefined for other key types.
+   */
   readonly curve: string | undefined;
   /** DER of the SubjectPublicKeyInfo (what SPKI pins hash). */
   readonly spkiDer: Uint8Array;
@@ -116,7 +143,15 @@ export interface SignatureAlgorithm {
   /** Digest, where the algorithm has one (undefined for EdDSA and unknown algorithms). */
   readonly hash: HashName | undefined;
   /** For RSASSA-PSS: decoded parameters (hash, MGF1 hash, salt length). */
-  readonly pss: { readonly hash: HashName; readonly mgf1Hash: HashName; readonly saltLength: number } | undefined;
+  readonly pss:
+    | { readonly hash: HashName; readonly mgf1Hash: HashName; readonly saltLength: number; readonly trailerField: number }
+    | undefined;
+  /**
+   * DER of the parameters element, or undefined when absent (RSA PKCS#1 v1.5 wants NULL, ECDSA and
+   * EdDSA want absent: verify may check). For RSASSA-PSS without parameters, or with an unknown
+   * hash or mask generation function, `pss` is undefined.
+   */
+  readonly parameters: Uint8Array | undefined;
   /** DER of the whole AlgorithmIdentifier (to compare the inner and outer copies byte for byte). */
   readonly der: Uint8Array;
 }
@@ -143,11 +178,19 @@ export interface CertificateModel {
   readonly subject: DistinguishedName;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** How notBefore was encoded (RFC 5280: UTCTime through 2049, GeneralizedTime from 2050). */
+  readonly notBeforeEncoding: 'UTCTime' | 'GeneralizedTime';
+  /** How notAfter was encoded. */
+  readonly notAfterEncoding: 'UTCTime' | 'GeneralizedTime';
   readonly publicKey: PublicKeyInfo;
   /** All extensions in encoding order. */
   readonly extensions: readonly Extension[];
-  /** The extension with this OID, if present. */
+  /** The extension with this OID, if present (the first one when it is repeated). */
   getExtension(oid: string): Extension | undefined;
+  /** OIDs that occur more than once in `extensions` (RFC 5280 forbids that; verify rejects), in first-repeat order. */
+  readonly duplicateExtensionOids: readonly string[];
+  /** True when issuerUniqueID or subjectUniqueID is present. */
+  readonly hasUniqueIdentifiers: boolean;
 
   // Decoded extensions (undefined when the extension is absent). A malformed known extension
   // makes parsing fail with CERT_MALFORMED, so these never throw.
@@ -156,13 +199,20 @@ export interface CertificateModel {
   /** extKeyUsage OIDs, or undefined when the extension is absent. */
   readonly extKeyUsage: readonly string[] | undefined;
   readonly subjectAltNames: readonly GeneralName[] | undefined;
+  readonly issuerAltNames: readonly GeneralName[] | undefined;
   readonly nameConstraints: NameConstraints | undefined;
+  /** The whole AuthorityKeyIdentifier, or undefined when absent. */
+  readonly authorityKeyIdentifier: AuthorityKeyIdentifier | undefined;
   /** keyIdentifier of the AuthorityKeyIdentifier, uppercase hex. */
   readonly authorityKeyId: string | undefined;
   /** SubjectKeyIdentifier, uppercase hex. */
   readonly subjectKeyId: string | undefined;
   /** certificatePolicies OIDs, or undefined when absent. */
   readonly policies: readonly string[] | undefined;
+  readonly policyMappings: readonly PolicyMapping[] | undefined;
+  readonly policyConstraints: PolicyConstraints | undefined;
+  /** inhibitAnyPolicy SkipCerts, or undefined when absent. */
+  readonly inhibitAnyPolicy: number | undefined;
   /** http(s)/ldap URIs from CRL distribution points (fullName URIs). */
   readonly crlDistributionPoints: readonly string[];
   /** OCSP responder URIs from AIA. */
