@@ -104,7 +104,7 @@ export function readName(bytes: Uint8Array, tlv: Tlv, what: string): Name {
 }
 
 /** RFC 4518-style preparation for comparison: NFKC, case folded, insignificant spaces removed. */
-function prepareString(value: string): string {
+export function prepareString(value: string): string {
   // eslint-disable-next-line no-control-regex
   const normalized = /^[\x00-\x7f]*$/.test(value) ? value : value.normalize('NFKC');
   return normalized.toLowerCase().replace(/\s+/g, ' ').trim();
