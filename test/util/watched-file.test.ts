@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigFileReadError, MAX_CONFIG_FILE_SIZE, WatchedFile } from '../../src/util/watched-file.js';
 
 const dirs: string[] = [];
-const files: WatchedFile<unknown>[] = [];
+const files: Array<{ close(): void }> = [];
 afterEach(() => {
   for (const f of files.splice(0)) f.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
