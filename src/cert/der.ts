@@ -60,6 +60,7 @@ export function describeTag(tag: number): string {
   const hex = `0x${tag.toString(16).padStart(2, '0')}`;
   const name = TAG_NAMES[tag];
   if (name !== undefined) return `${name} (${hex})`;
+  if ((tag & 0x1f) === 0x1f) return `high-tag-number form ${hex}`;
   if ((tag & 0xc0) === 0x80) return `[${tag & 0x1f}] (${hex})`;
   return hex;
 }

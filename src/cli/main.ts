@@ -10,6 +10,7 @@ import { EXIT, UsageError, type CliIo, type Command } from './command.js';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   // Registered by the issues that add them, e.g.:
   // verify: async () => (await import('./commands/verify.js')).default,
+  inspect: async () => (await import('./commands/inspect.js')).default,
 };
 
 function mainHelp(): string {
