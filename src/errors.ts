@@ -33,6 +33,14 @@ export const ERROR_CODES = {
   PKCS12_MALFORMED: { status: 500, title: 'PKCS#12 archive malformed' },
   PKCS12_BAD_PASSWORD: { status: 500, title: 'PKCS#12 password wrong' },
   CONFIG_INVALID: { status: 500, title: 'Configuration invalid' },
+  // Companion test client (src/client): never answered by the middleware; the status is what a
+  // gateway would answer for the same failure.
+  CONNECTION_FAILED: { status: 502, title: 'Connection to the server failed' },
+  TLS_HANDSHAKE_FAILED: { status: 502, title: 'TLS handshake with the server failed' },
+  REQUEST_TIMEOUT: { status: 504, title: 'Request timed out' },
+  VAULT_ITEM_UNKNOWN: { status: 500, title: 'Scenario vault item unknown' },
+  VARIABLE_UNKNOWN: { status: 500, title: 'Scenario variable unknown' },
+  ENV_VAR_MISSING: { status: 500, title: 'Environment variable missing' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

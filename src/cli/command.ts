@@ -30,4 +30,6 @@ export const EXIT = {
   FAILED: 1,
   /** Usage error or unreadable input. */
   USAGE: 2,
+  /** No HTTP answer: connection refused, TLS handshake failed, timed out (`certgate request`). */
+  CONNECTION: 3,
 } as const;

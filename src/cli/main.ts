@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   // Registered by the issues that add them, e.g.:
   // verify: async () => (await import('./commands/verify.js')).default,
   inspect: async () => (await import('./commands/inspect.js')).default,
+  request: async () => (await import('./commands/request.js')).default,
+  scenario: async () => (await import('./commands/scenario.js')).default,
 };
 
 function mainHelp(): string {

@@ -1,0 +1,67 @@
+/**
+ * `certgate scenario FILE.yaml|json`: runs a multi-step scenario (docs/scenarios.md) and prints
+ * the summary table; exit 0 when every step passed, 1 when one failed, 2 for an invalid scenario.
+ */
+import path from 'node:path';
+import { loadScenarioFile, runScenario } from '../../client/scenario.js';
+import { formatScenarioSummary } from '../../client/summary.js';
+import { parseCommandArgs } from '../args.js';
+import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+
+const help = `Usage: certgate scenario FILE.yaml|FILE.json [options]
+
+Runs a multi-step scenario like an Uptrends multi-step API monitor: a vault of named certificate
+archives, steps that each present the Uptrends stand-in, a vault certificate or none, assertions,
+and values captured into {{variables}} for later steps. The whole file is checked (schema,
+vault items, variables, environment variables, archive passwords) before anything is sent.
+The format is documented in docs/scenarios.md.
+
+Options:
+  --pki DIR        test PKI directory for clientCert: uptrends (default: $CERTGATE_PKI, else .certgate/pki)
+  --ca FILE        CA certificate(s) for the server, replacing the scenario's "ca" (repeatable)
+  -k, --insecure   do not verify the server's certificate (local experiments only)
+  --continue       run the remaining steps after a failed one (default: stop, like a monitor)
+  --json           print the whole result (every step, its assertions and response) as JSON
+
+Exit codes:
+  0  every step passed
+  1  a step failed (assertion, capture, connection) - see the table's reason column
+  2  the scenario is invalid or unreadable (nothing was sent): schema error, unknown vault item
+     or variable, missing environment variable, wrong archive password
+
+Example:
+  CUSTOMER_P12_PASSWORD=... certgate scenario examples/scenario.yaml --pki .certgate/pki
+`;
+
+const command: Command = {
+  summary: 'run a multi-step scenario (vault certificates, assertions, captured variables)',
+  help,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        pki: { type: 'string' },
+        ca: { type: 'string', multiple: true },
+        insecure: { type: 'boolean', short: 'k' },
+        continue: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError(`expected one scenario file, found ${positionals.length === 0 ? 'none' : positionals.length}`);
+    const { definition, baseDir } = await loadScenarioFile(path.resolve(io.cwd, positionals[0] ?? ''));
+    const result = await runScenario(definition, {
+      env: io.env,
+      cwd: io.cwd,
+      baseDir,
+      ...(values.pki === undefined ? {} : { pkiDir: values.pki }),
+      ...(values.ca === undefined ? {} : { ca: values.ca.map((file) => path.resolve(io.cwd, file)) }),
+      ...(values.insecure === true ? { insecure: true } : {}),
+      ...(values.continue === true ? { continueOnFailure: true } : {}),
+    });
+    io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScenarioSummary(result));
+    return result.ok ? EXIT.OK : EXIT.FAILED;
+  },
+};
+
+export default command;

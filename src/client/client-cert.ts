@@ -1,0 +1,170 @@
+/**
+ * Resolves a client certificate choice into TLS material once: files read, PKCS#12 password and
+ * key/certificate match checked by OpenSSL itself (`tls.createSecureContext`), so a wrong password
+ * is reported before anything is sent. Key material stays in a private WeakMap: a loaded
+ * certificate prints, logs and serialises as its description only.
+ */
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { ClientCertError } from '../errors.js';
+import { describeCertificate } from './describe.js';
+import { inputLabel, readInput } from './files.js';
+import { readManifestEntry, resolvePkiDir, UPTRENDS_STANDIN_ID } from './pki-manifest.js';
+import type { CertificateSummary, ClientCertChoice, ClientCertDescription, FileInput, LoadedClientCert } from './types.js';
+
+/** What the TLS connector needs. Never leaves this layer except into `tls.connect`. */
+export interface TlsMaterial {
+  readonly pfx?: Buffer;
+  readonly passphrase?: string;
+  /** Leaf followed by the intermediates to send, PEM. */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
+const material = new WeakMap<LoadedClientCert, TlsMaterial>();
+
+/** Where relative paths and the test PKI are looked up. */
+export interface LoadClientCertOptions {
+  /** Test PKI directory for `'uptrends'` (see `resolvePkiDir`). */
+  readonly pkiDir?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  readonly cwd?: string | undefined;
+}
+
+/**
+ * Loads a client certificate choice, checking the archive password or key now.
+ *
+ * @throws ClientCertError PKCS12_BAD_PASSWORD (wrong archive password), PKCS12_MALFORMED,
+ *   CERT_MALFORMED, CONFIG_INVALID (unreadable file, key not matching, test PKI missing).
+ */
+export async function loadClientCert(choice: ClientCertChoice, options: LoadClientCertOptions = {}): Promise<LoadedClientCert> {
+  const cwd = options.cwd ?? process.cwd();
+  if (choice === 'none') return seal({ source: 'none', label: 'none', certificate: undefined, chainLength: 0 }, {});
+  if (choice === 'uptrends') {
+    const pkiDir = resolvePkiDir({ pkiDir: options.pkiDir, env: options.env ?? process.env, cwd });
+    const entry = await readManifestEntry(pkiDir, UPTRENDS_STANDIN_ID);
+    if (entry.key === undefined) {
+      throw new ClientCertError('CONFIG_INVALID', `the test PKI entry "${UPTRENDS_STANDIN_ID}" in ${pkiDir} names no private key`);
+    }
+    return loadPem('uptrends', 'uptrends', entry.cert, entry.key, entry.chain, undefined, cwd);
+  }
+  if (typeof choice !== 'object' || choice === null) {
+    throw new TypeError(`clientCert: expected 'none', 'uptrends', { p12, password } or { cert, key }, found ${describeValue(choice)}`);
+  }
+  if ('p12' in choice) {
+    if (choice.password !== undefined && typeof choice.password !== 'string') throw new TypeError('clientCert.password: expected a string');
+    const label = choice.label ?? inputLabel(choice.p12, 'p12');
+    return loadP12(label, await readInput(choice.p12, cwd, `client certificate archive ${label}`), choice.password ?? '');
+  }
+  if ('cert' in choice && 'key' in choice) {
+    const chain = choice.chain === undefined ? [] : Array.isArray(choice.chain) ? (choice.chain as readonly FileInput[]) : [choice.chain as FileInput];
+    return loadPem('pem', choice.label ?? inputLabel(choice.cert, 'pem'), choice.cert, choice.key, chain, choice.passphrase, cwd);
+  }
+  throw new TypeError('clientCert: expected { p12, password } or { cert, key, chain? }');
+}
+
+/** The TLS material of a loaded certificate, for the connector. */
+export function tlsMaterialOf(loaded: LoadedClientCert): TlsMaterial | undefined {
+  return material.get(loaded);
+}
+
+/** True for an object returned by `loadClientCert` (in this copy of the package). */
+export function isLoadedClientCert(value: unknown): value is LoadedClientCert {
+  return typeof value === 'object' && value !== null && material.has(value as LoadedClientCert);
+}
+
+/**
+ * Loads a PKCS#12 archive. Exported for the scenario runner, which names the vault item and the
+ * password's environment variable in its own messages.
+ */
+export function loadP12(label: string, pfx: Buffer, password: string): LoadedClientCert {
+  let context: tls.SecureContext;
+  try {
+    context = tls.createSecureContext({ pfx, passphrase: password });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/mac verify fail/i.test(message)) {
+      throw new ClientCertError('PKCS12_BAD_PASSWORD', `${label}: the password does not open this PKCS#12 archive (its integrity check failed)`, { cause: error });
+    }
+    if (/unsupported/i.test(message)) {
+      throw new ClientCertError(
+        'PKCS12_MALFORMED',
+        `${label}: the PKCS#12 archive uses an encryption Node's OpenSSL 3 cannot load (legacy RC2/3DES, e.g. \`openssl pkcs12 -legacy\`); re-export it with AES (\`openssl pkcs12 -export\` without -legacy)`,
+        { cause: error },
+      );
+    }
+    throw new ClientCertError('PKCS12_MALFORMED', `${label}: expected a PKCS#12 archive (.p12/.pfx), found data OpenSSL cannot read (${message.trim()})`, { cause: error });
+  }
+  const certificate = configuredLeaf(context);
+  if (certificate === undefined) {
+    throw new ClientCertError('PKCS12_MALFORMED', `${label}: the PKCS#12 archive holds no certificate with its private key`);
+  }
+  return seal({ source: 'p12', label, certificate, chainLength: undefined }, { pfx, passphrase: password });
+}
+
+async function loadPem(
+  source: 'pem' | 'uptrends',
+  label: string,
+  certInput: FileInput,
+  keyInput: FileInput,
+  chainInputs: readonly FileInput[],
+  passphrase: string | undefined,
+  cwd: string,
+): Promise<LoadedClientCert> {
+  const certPems = pemBlocks((await readInput(certInput, cwd, `client certificate ${label}`)).toString('latin1'), 'CERTIFICATE');
+  if (certPems.length === 0) {
+    throw new ClientCertError('CERT_MALFORMED', `client certificate ${label}: expected a PEM "CERTIFICATE" block, found none`);
+  }
+  for (const [index, input] of chainInputs.entries()) {
+    const blocks = pemBlocks((await readInput(input, cwd, `chain certificate ${index + 1} of ${label}`)).toString('latin1'), 'CERTIFICATE');
+    if (blocks.length === 0) throw new ClientCertError('CERT_MALFORMED', `chain certificate ${index + 1} of ${label}: expected a PEM "CERTIFICATE" block, found none`);
+    certPems.push(...blocks);
+  }
+  const leaf = describeCertificate(certPems[0] ?? '');
+  if (leaf === undefined) throw new ClientCertError('CERT_MALFORMED', `client certificate ${label}: the first PEM certificate does not parse`);
+  const key = await readInput(keyInput, cwd, `private key of ${label}`);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) {
+    throw new ClientCertError('CONFIG_INVALID', `private key of ${label}: expected a PEM "PRIVATE KEY" block, found none`);
+  }
+  const cert = Buffer.from(certPems.join(''), 'latin1');
+  try {
+    tls.createSecureContext({ cert, key, ...(passphrase === undefined ? {} : { passphrase }) });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/key values mismatch/i.test(message)) {
+      throw new ClientCertError('CONFIG_INVALID', `client certificate ${label}: the private key does not belong to the certificate (${leaf.subject})`, { cause: error });
+    }
+    if (/bad decrypt|bad password|passphrase|interrupted or cancelled/i.test(message)) {
+      throw new ClientCertError('CONFIG_INVALID', `private key of ${label}: the key is encrypted and its passphrase is missing or wrong`, { cause: error });
+    }
+    throw new ClientCertError('CONFIG_INVALID', `client certificate ${label}: OpenSSL rejects the certificate or key (${message.trim()})`, { cause: error });
+  }
+  return seal({ source, label, certificate: leaf, chainLength: certPems.length - 1 }, { cert, key, ...(passphrase === undefined ? {} : { passphrase }) });
+}
+
+/** The leaf a secure context would send: read through an unconnected TLS socket (public API only). */
+function configuredLeaf(context: tls.SecureContext): CertificateSummary | undefined {
+  const socket = new tls.TLSSocket(new Duplex({ read() {}, write(_chunk, _encoding, callback) { callback(); } }), { secureContext: context });
+  try {
+    const local = socket.getCertificate();
+    return local !== null && 'raw' in local && local.raw instanceof Uint8Array ? describeCertificate(local.raw) : undefined;
+  } finally {
+    socket.destroy();
+  }
+}
+
+function pemBlocks(text: string, label: string): string[] {
+  const pattern = new RegExp(`-----BEGIN ${label}-----[A-Za-z0-9+/=\\s]*?-----END ${label}-----`, 'g');
+  return Array.from(text.matchAll(pattern), (match) => `${match[0]}\n`);
+}
+
+function seal(description: ClientCertDescription, tlsMaterial: TlsMaterial): LoadedClientCert {
+  const loaded: LoadedClientCert = Object.freeze({ description: Object.freeze(description) });
+  material.set(loaded, tlsMaterial);
+  return loaded;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  return value === null ? 'null' : typeof value;
+}
