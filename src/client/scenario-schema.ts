@@ -6,6 +6,7 @@
  * must be set.
  */
 import { ClientCertError, type ClientCertErrorCode } from '../errors.js';
+import { closestName } from '../util/did-you-mean.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
 import { isVariableName, parseTemplate, refText, templateRefs, type TemplatePart, type TemplateRef } from './template.js';
 
@@ -165,7 +166,7 @@ function checkReferences(scenario: CompiledScenario, env: Readonly<Record<string
         issues.push({
           path: `${where}.clientCert`,
           code: 'VAULT_ITEM_UNKNOWN',
-          message: `${label} uses client certificate "${step.clientCert}", which is not in the vault (${known.length === 0 ? 'the vault is empty' : `vault items: ${known.join(', ')}`}; or use uptrends or none)`,
+          message: `${label} uses client certificate "${step.clientCert}", which is not in the vault${suggest(step.clientCert, [...known, ...RESERVED_CERT_CHOICES])} (${known.length === 0 ? 'the vault is empty' : `vault items: ${known.join(', ')}`}; or use uptrends or none)`,
         });
       }
     }
@@ -180,7 +181,7 @@ function checkReferences(scenario: CompiledScenario, env: Readonly<Record<string
           issues.push({
             path,
             code: 'VARIABLE_UNKNOWN',
-            message: `${label} uses ${refText(ref)}, which is neither in variables nor captured by an earlier step (${candidates.length === 0 ? 'no variables are defined at this point' : `defined at this point: ${candidates.join(', ')}`}; environment variables are {{env.NAME}})`,
+            message: `${label} uses ${refText(ref)}, which is neither in variables nor captured by an earlier step${suggest(ref.name, candidates)} (${candidates.length === 0 ? 'no variables are defined at this point' : `defined at this point: ${candidates.join(', ')}`}; environment variables are {{env.NAME}})`,
           });
         }
       }
@@ -535,6 +536,12 @@ class Validator {
     }
     return { variable, kind: 'regex', regex, group };
   }
+}
+
+/** "; did you mean "x"?" for a plausible typo, else "". */
+function suggest(input: string, known: readonly string[]): string {
+  const hint = closestName(input, known);
+  return hint === undefined ? '' : `; did you mean "${hint}"?`;
 }
 
 function join(path: string, key: string): string {

@@ -175,7 +175,7 @@ describe('runScenario checks everything before sending anything', () => {
       runScenario({ vault, steps: [{ name: 'ok', request: { url: 'https://127.0.0.1:9/' } }, { name: 'orders', clientCert: 'custmer', request: { url: 'https://127.0.0.1:9/' } }] }, { ...base, request: hook.request }),
     );
     expect(error.code).toBe('VAULT_ITEM_UNKNOWN');
-    expect(error.message).toBe('scenario: steps[1].clientCert: step 2 "orders" uses client certificate "custmer", which is not in the vault (vault items: customer; or use uptrends or none)');
+    expect(error.message).toBe('scenario: steps[1].clientCert: step 2 "orders" uses client certificate "custmer", which is not in the vault; did you mean "customer"? (vault items: customer; or use uptrends or none)');
     expect(hook.calls).toEqual([]);
   });
 
@@ -234,7 +234,7 @@ describe('runScenario checks everything before sending anything', () => {
     );
     expect(error.code).toBe('VARIABLE_UNKNOWN');
     expect(error.message).toContain('steps[0].request.headers.authorization: step 1 "early" uses {{token}}, which is neither in variables nor captured by an earlier step (defined at this point: base; environment variables are {{env.NAME}})');
-    expect(error.message).toContain('steps[1].request.json: step 2 "login" uses {{bse}}');
+    expect(error.message).toContain('steps[1].request.json: step 2 "login" uses {{bse}}, which is neither in variables nor captured by an earlier step; did you mean "base"?');
     // The step's own capture is not available to its own request or assertions.
     expect(error.message).toContain('steps[1].assert[0]: step 2 "login" uses {{token}}');
     expect((error.details?.['issues'] as unknown[]).length).toBe(3);
