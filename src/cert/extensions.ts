@@ -79,18 +79,6 @@ function whole(bytes: Uint8Array, span: Span, tag: number, what: string): { r: D
   return { r, done: () => r.finish(what) };
 }
 
-const KEY_USAGE_BITS = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
-
 function urisOf(names: readonly GeneralName[], into: string[]): void {
   for (const n of names) if (n.type === 'uri') into.push(n.value);
 }
@@ -113,8 +101,21 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
     const tlv = top.expect(TAG.BIT_STRING, 'KeyUsage');
     top.finish('KeyUsage');
     const bits = readBitString(bytes, tlv, 'KeyUsage');
-    const isSet = (n: number): boolean => n < bits.bytes.length * 8 - bits.unusedBits && (((bits.bytes[n >> 3] as number) >> (7 - (n & 7))) & 1) === 1;
-    const usage = Object.fromEntries(KEY_USAGE_BITS.map((name, i) => [name, isSet(i)])) as unknown as KeyUsage;
+    const b = bits.bytes;
+    // Bits beyond the encoded length are 0; DER padding bits were checked to be 0 already.
+    const b0 = b[0] ?? 0;
+    const b1 = b[1] ?? 0;
+    const usage: KeyUsage = {
+      digitalSignature: (b0 & 0x80) !== 0,
+      nonRepudiation: (b0 & 0x40) !== 0,
+      keyEncipherment: (b0 & 0x20) !== 0,
+      dataEncipherment: (b0 & 0x10) !== 0,
+      keyAgreement: (b0 & 0x08) !== 0,
+      keyCertSign: (b0 & 0x04) !== 0,
+      cRLSign: (b0 & 0x02) !== 0,
+      encipherOnly: (b0 & 0x01) !== 0,
+      decipherOnly: (b1 & 0x80) !== 0,
+    };
     out.keyUsage ??= usage;
   },
 

@@ -19,7 +19,7 @@
  */
 import { malformed } from './der.js';
 import { decodeBase64 } from './base64.js';
-import { findPemBlocks, looksLikePem } from './pem.js';
+import { findPemBlocks, lineAndColumn, looksLikePem } from './pem.js';
 import { MAX_CERTIFICATE_SIZE } from './certificate.js';
 
 /** Largest input accepted, in bytes (or UTF-16 code units for strings): 1 MiB. */
@@ -48,9 +48,18 @@ export function certificateDers(input: string | Uint8Array): DerItem[] {
   const b0 = input[0] as number;
   const b1 = input[1];
   // A certificate is always longer than 127 bytes, so its length octet is 0x81-0x84; text never
-  // has a control or non-ASCII byte right after a leading '0'.
-  if (b0 === 0x30 && (b1 === undefined || b1 < 0x20 || b1 >= 0x80)) return splitDer(input);
+  // has a control or non-ASCII byte right after a leading '0', nor binary control bytes early on.
+  if (b0 === 0x30 && (b1 === undefined || b1 < 0x20 || b1 >= 0x80 || hasBinaryControl(input, 64))) return splitDer(input);
   return fromText(bytesToText(input));
+}
+
+/** True when bytes[0, limit) holds a control byte that text does not (anything below 0x20 but TAB, LF, CR). */
+function hasBinaryControl(bytes: Uint8Array, limit: number): boolean {
+  for (let i = 0; i < Math.min(limit, bytes.length); i++) {
+    const b = bytes[i] as number;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return true;
+  }
+  return false;
 }
 
 function tooLarge(size: number): Error {
@@ -83,14 +92,20 @@ function fromText(raw: string): DerItem[] {
 
 /** Strict percent-decoding (a '%' must start %XX); the result is read as UTF-8. */
 function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text); // native; '+' stays '+'
+  } catch {
+    // Malformed escape or bytes that are not UTF-8: the scan below says where.
+  }
   const bytes = new Uint8Array(text.length);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x25) {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw malformed(`URL-escaped input has a bad escape at position ${i}: expected %XX`);
-      bytes[n++] = parseInt(hex, 16);
+      const hi = hexValue(text.charCodeAt(i + 1));
+      const lo = hexValue(text.charCodeAt(i + 2));
+      if (hi < 0 || lo < 0) throw malformed(`URL-escaped input has a bad escape at position ${i}: expected %XX`);
+      bytes[n++] = hi * 16 + lo;
       i += 2;
     } else if (c < 0x80) {
       bytes[n++] = c;
@@ -99,6 +114,13 @@ function percentDecode(text: string): string {
     }
   }
   return new TextDecoder('utf-8').decode(bytes.subarray(0, n));
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 
 /** `\n`, `\r\n`, `\r`, `\t` (any number of backslashes) to whitespace, `\/` to '/'. */
@@ -113,11 +135,8 @@ function fromPem(text: string): DerItem[] {
   for (const block of blocks) {
     if (CERTIFICATE_LABELS.has(block.label)) {
       const origin = `PEM block at line ${block.line}`;
-      if (block.body.length > Math.ceil((MAX_CERTIFICATE_SIZE * 4) / 3) + 4) {
-        throw malformed(`${origin}: certificate exceeds the limit of ${MAX_CERTIFICATE_SIZE} bytes`);
-      }
       // One certificate per block: trailing bytes inside a block are an error, reported by the parser.
-      items.push({ der: decodeBase64(block.body, origin), origin });
+      items.push({ der: decodeBase64(text, origin, block.bodyStart, block.bodyEnd, MAX_CERTIFICATE_SIZE, (i) => lineAndColumn(text, i)), origin });
     } else if (block.label === 'TRUSTED CERTIFICATE') {
       throw malformed(
         `PEM block at line ${block.line} is a TRUSTED CERTIFICATE (OpenSSL trust settings), which certgate does not accept: ` +
@@ -141,26 +160,27 @@ function fromBase64(text: string): DerItem[] {
   let body = text;
   if (body.length >= 2 && body.startsWith('"') && body.endsWith('"')) body = body.slice(1, -1);
   if (body.length >= 2 && body.startsWith(':') && body.endsWith(':')) body = body.slice(1, -1);
-  if (!/^[A-Za-z0-9+/_=,\s-]*$/.test(body)) {
-    throw malformed(`no certificate found: expected PEM (-----BEGIN CERTIFICATE-----), base64 DER or DER bytes; ${describeText(body)}`);
-  }
-  const parts = body.split(',');
+  const parts = body.includes(',') ? body.split(',') : [body];
   const items: DerItem[] = [];
   for (let i = 0; i < parts.length; i++) {
-    const part = (parts[i] as string).replace(/\s+/g, '');
+    const part = parts[i] as string;
     const origin = parts.length === 1 ? 'input (no PEM marker, read as base64)' : `base64 item ${i + 1} of ${parts.length} (no PEM marker)`;
-    if (part.length === 0) throw malformed(`${origin} is empty`);
-    for (const der of splitDer(decodeBase64(part, origin), origin)) items.push(der);
+    if (part.trim().length === 0) throw malformed(`${origin} is empty`);
+    let decoded: Uint8Array;
+    try {
+      decoded = decodeBase64(part, origin, 0, part.length, MAX_INPUT_SIZE);
+    } catch (error) {
+      // Text that is not even base64-ish gets the message that names all accepted forms.
+      const bad = /[^A-Za-z0-9+/_=,\s-]/.exec(body);
+      if (bad === null) throw error;
+      const c = body.codePointAt(bad.index) ?? 0;
+      throw malformed(
+        `no certificate found: expected PEM (-----BEGIN CERTIFICATE-----), base64 DER or DER bytes; found text with U+${c.toString(16).toUpperCase().padStart(4, '0')} (not base64) at position ${bad.index}`,
+      );
+    }
+    for (const der of splitDer(decoded, origin)) items.push(der);
   }
   return items;
-}
-
-/** Says what kind of text it is without quoting it. */
-function describeText(text: string): string {
-  const bad = /[^A-Za-z0-9+/_=,\s-]/.exec(text);
-  if (bad === null) return 'found text';
-  const c = text.codePointAt(bad.index) ?? 0;
-  return `found text with U+${c.toString(16).toUpperCase().padStart(4, '0')} (not base64) at position ${bad.index}`;
 }
 
 /** Certificates back to back in DER: each a top-level SEQUENCE; anything else is an error. */
@@ -207,4 +227,27 @@ function derElementLength(bytes: Uint8Array, pos: number, origin: string): numbe
     throw malformed(`${origin}: certificate at offset ${pos} declares ${total} bytes but only ${bytes.length - pos} remain (truncated?)`);
   }
   return total;
+}
+
+/**
+ * What DER that failed to parse as a certificate looks like, when it is a well-known neighbour
+ * (so the message can say "this is a PKCS#12 archive" instead of only which tag was wrong).
+ * Looks at a few header bytes only; never quotes content.
+ */
+export function sniffDer(der: Uint8Array): string | undefined {
+  if (der[0] !== 0x30 || der.length < 8) return undefined;
+  const first = der[1] as number;
+  const p = first < 0x80 ? 2 : 2 + (first & 0x7f);
+  const at = (i: number): number | undefined => der[p + i];
+  if (at(0) === 0x02 && at(1) === 0x01) {
+    const version = at(2);
+    const next = at(3);
+    if (version === 0x03 && next === 0x30) return 'a PKCS#12 archive (.p12/.pfx), not a certificate';
+    if (version === 0x00 && (next === 0x30 || next === 0x02)) return 'a private key, not a certificate';
+    if (version === 0x01 && next === 0x04) return 'an EC private key, not a certificate';
+  }
+  // ContentInfo with contentType signedData (1.2.840.113549.1.7.2).
+  const signedData = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+  if (signedData.every((b, i) => at(i) === b)) return 'a PKCS#7/CMS bundle (.p7b), not a certificate; convert it with `openssl pkcs7 -print_certs`';
+  return undefined;
 }

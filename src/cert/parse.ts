@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { ClientCertError, isClientCertError } from '../errors.js';
 import { Certificate } from './certificate.js';
 import { malformed } from './der.js';
-import { certificateDers, MAX_INPUT_SIZE } from './input.js';
+import { certificateDers, MAX_INPUT_SIZE, sniffDer } from './input.js';
 
 /**
  * Parses every certificate in `input`: PEM (one or several blocks, any line endings, leading or
@@ -27,7 +27,9 @@ export function parseCertificates(input: string | Uint8Array): Certificate[] {
     } catch (error) {
       if (!isClientCertError(error)) throw error;
       const which = items.length === 1 ? `certificate (${item.origin})` : `certificate ${i + 1} of ${items.length} (${item.origin})`;
-      throw new ClientCertError('CERT_MALFORMED', `${which}: ${error.message}`, { cause: error, details: { index: i } });
+      const looksLike = sniffDer(item.der);
+      const message = looksLike === undefined ? `${which}: ${error.message}` : `${which}: the bytes are ${looksLike} (${error.message})`;
+      throw new ClientCertError('CERT_MALFORMED', message, { cause: error, details: { index: i } });
     }
   });
 }

@@ -9,10 +9,12 @@
  */
 import { malformed } from './der.js';
 
-/** One armoured block: its label (uppercase, single spaces) and base64 body without whitespace. */
+/** One armoured block: its label (uppercase, single spaces) and where its body is in the text. */
 export interface PemBlock {
   readonly label: string;
-  readonly body: string;
+  /** The body (base64 and whitespace) is text[bodyStart, bodyEnd). */
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
   /** 1-based line of the BEGIN marker (for messages). */
   readonly line: number;
 }
@@ -50,13 +52,19 @@ export function findPemBlocks(text: string): PemBlock[] {
       if (open.label !== label) {
         throw malformed(`PEM "BEGIN ${open.label}" at line ${lineOf(text, open.index)} is closed by "END ${label}" at line ${lineOf(text, m.index)}`);
       }
-      blocks.push({ label, body: text.slice(open.bodyStart, m.index).replace(/\s+/g, ''), line: lineOf(text, open.index) });
+      blocks.push({ label, bodyStart: open.bodyStart, bodyEnd: m.index, line: lineOf(text, open.index) });
       open = undefined;
     }
   }
   MARKER.lastIndex = 0;
   if (open !== undefined) throw malformed(`PEM "BEGIN ${open.label}" at line ${lineOf(text, open.index)} has no END (truncated?)`);
   return blocks;
+}
+
+/** "line 3, column 7" (1-based) of text[index]. */
+export function lineAndColumn(text: string, index: number): string {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  return `line ${lineOf(text, index)}, column ${index - lineStart + 1}`;
 }
 
 function lineOf(text: string, index: number): number {
