@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
@@ -125,6 +126,25 @@ describe('request() reports', () => {
     const result = await request(`${server.url}/whoami`, { insecure: true });
     expect(result.status).toBe(401);
     expect(result.tls?.serverVerified).toBe(false);
+  });
+});
+
+describe('request() over plain http', () => {
+  it('works without TLS details, and an aborted signal stops the request', async () => {
+    const plain = http.createServer((_req, res) => res.end('plain'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const { port } = plain.address() as AddressInfo;
+    try {
+      const result = await request(`http://127.0.0.1:${port}/`);
+      expect(result).toMatchObject({ status: 200, body: 'plain', tls: undefined, json: undefined, problem: undefined });
+      expect(result.timing.tlsMs).toBeUndefined();
+      expect(result.timing.connectMs).toBeGreaterThanOrEqual(0);
+      const aborted = await rejection(request(`http://127.0.0.1:${port}/`, { signal: AbortSignal.abort() }));
+      expect(aborted.code).toBe('CONNECTION_FAILED');
+      expect(aborted.message).toContain('aborted');
+    } finally {
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    }
   });
 });
 
