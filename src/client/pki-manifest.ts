@@ -37,25 +37,8 @@ export function resolvePkiDir(options: { pkiDir?: string | undefined; env?: Read
 
 /** Reads `<pkiDir>/manifest.json` and returns the entry `id`, with paths made absolute. */
 export async function readManifestEntry(pkiDir: string, id: string): Promise<PkiManifestEntry> {
-  const file = path.join(pkiDir, 'manifest.json');
-  let bytes: Buffer;
-  try {
-    bytes = await readBoundedFile(file, 'test PKI manifest', MAX_MANIFEST_BYTES);
-  } catch (error) {
-    throw new ClientCertError(
-      'CONFIG_INVALID',
-      `the test PKI manifest ${file} is not readable (${error instanceof Error ? error.message : String(error)}); ` +
-        `generate the test PKI with \`certgate pki init --out ${pkiDir}\` (or \`npm run demo\`), or point --pki / ${PKI_DIR_ENV} at it`,
-      { cause: error },
-    );
-  }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new ClientCertError('CONFIG_INVALID', `the test PKI manifest ${file} is not valid JSON`, { cause: error });
-  }
-  const entries = Array.isArray(manifest) ? manifest : isRecord(manifest) && Array.isArray(manifest['entries']) ? manifest['entries'] : undefined;
+  const { manifest, file } = await readManifest(pkiDir);
+  const entries = Array.isArray(manifest['entries']) ? (manifest['entries'] as unknown[]) : undefined;
   if (entries === undefined) {
     throw new ClientCertError('CONFIG_INVALID', `the test PKI manifest ${file} has no "entries" array`);
   }
@@ -83,6 +66,38 @@ export async function readManifestEntry(pkiDir: string, id: string): Promise<Pki
     p12: p12 === undefined ? undefined : path.resolve(base, p12),
     p12PasswordEnv: optionalString(raw, 'p12PasswordEnv', where),
   };
+}
+
+/** The CA file clients trust for the test PKI's own TLS server (`server.ca` of the manifest), absolute. */
+export async function readManifestServerCa(pkiDir: string): Promise<string> {
+  const { manifest, file } = await readManifest(pkiDir);
+  const server = manifest['server'];
+  const ca = isRecord(server) ? optionalString(server, 'ca', `"server" of ${file}`) : undefined;
+  if (ca === undefined) throw new ClientCertError('CONFIG_INVALID', `the test PKI manifest ${file} names no server CA ("server.ca")`);
+  return path.resolve(path.dirname(file), ca);
+}
+
+async function readManifest(pkiDir: string): Promise<{ manifest: Record<string, unknown>; file: string }> {
+  const file = path.join(pkiDir, 'manifest.json');
+  let bytes: Buffer;
+  try {
+    bytes = await readBoundedFile(file, 'test PKI manifest', MAX_MANIFEST_BYTES);
+  } catch (error) {
+    throw new ClientCertError(
+      'CONFIG_INVALID',
+      `the test PKI manifest ${file} is not readable (${error instanceof Error ? error.message : String(error)}); ` +
+        `generate the test PKI with \`certgate pki init --out ${pkiDir}\` (or \`npm run demo\`), or point --pki / ${PKI_DIR_ENV} at it`,
+      { cause: error },
+    );
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ClientCertError('CONFIG_INVALID', `the test PKI manifest ${file} is not valid JSON`, { cause: error });
+  }
+  if (!isRecord(manifest)) throw new ClientCertError('CONFIG_INVALID', `the test PKI manifest ${file}: expected a JSON object`);
+  return { manifest, file };
 }
 
 function optionalString(record: Record<string, unknown>, field: string, where: string): string | undefined {

@@ -12,6 +12,7 @@ import { ClientCertError } from '../errors.js';
 import { isLoadedClientCert, loadClientCert, tlsMaterialOf } from './client-cert.js';
 import { describeCertificate } from './describe.js';
 import { readInput } from './files.js';
+import { readManifestServerCa, resolvePkiDir } from './pki-manifest.js';
 import { classifyNetworkError, type ConnectionProgress } from './network-error.js';
 import { parseProblem, readBody } from './response.js';
 import type { CertificateSummary, FileInput, LoadedClientCert, RequestOptions, RequestResult, RequestTiming, TlsDetails } from './types.js';
@@ -45,7 +46,11 @@ export async function request(url: string | URL, options: RequestOptions = {}): 
   if (!isHttps && loaded.description.source !== 'none') {
     throw new TypeError(`clientCert: a client certificate is only sent over TLS; expected an https URL, found ${target.protocol}//`);
   }
-  const ca = options.ca === undefined ? undefined : await readCa(options.ca, cwd);
+  const caInputs: FileInput[] = options.ca === undefined ? [] : Array.isArray(options.ca) ? [...(options.ca as readonly FileInput[])] : [options.ca as FileInput];
+  if (options.trustPkiServer === true) {
+    caInputs.push(await readManifestServerCa(resolvePkiDir({ pkiDir: options.pkiDir, env: options.env ?? process.env, cwd })));
+  }
+  const ca = caInputs.length === 0 ? undefined : await readCa(caInputs, cwd);
   const secret = tlsMaterialOf(loaded) ?? {};
   const insecure = options.insecure === true;
 
@@ -236,8 +241,7 @@ function checkPositiveInteger(value: number, name: string, max: number): number 
   return value;
 }
 
-async function readCa(input: FileInput | readonly FileInput[], cwd: string): Promise<Buffer[]> {
-  const inputs: readonly FileInput[] = Array.isArray(input) ? (input as readonly FileInput[]) : [input as FileInput];
+async function readCa(inputs: readonly FileInput[], cwd: string): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (const [index, item] of inputs.entries()) {
     const bytes = await readInput(item, cwd, `CA certificate ${inputs.length > 1 ? `${index + 1} ` : ''}for the server`);

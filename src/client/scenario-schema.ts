@@ -52,6 +52,8 @@ export interface ScenarioDefinition {
   readonly description?: string;
   /** CA certificate file(s) (PEM) for the server, relative to the scenario file. */
   readonly ca?: string | readonly string[];
+  /** Also trust the test PKI's server CA (manifest `server.ca`). */
+  readonly trustPkiServer?: boolean;
   /** Do not verify the server certificate (local experiments only). */
   readonly insecure?: boolean;
   /** Per-step request timeout; default 30 000 ms. */
@@ -103,6 +105,7 @@ export interface CompiledVaultItem {
 export interface CompiledScenario {
   readonly name: string | undefined;
   readonly ca: readonly string[] | undefined;
+  readonly trustPkiServer: boolean;
   readonly insecure: boolean;
   readonly timeoutMs: number | undefined;
   readonly continueOnFailure: boolean;
@@ -322,7 +325,7 @@ class Validator {
   scenario(input: unknown): CompiledScenario | undefined {
     const root = this.record(input, '$', 'a scenario object with "steps"');
     if (root === undefined) return undefined;
-    this.fields(root, '', ['name', 'description', 'ca', 'insecure', 'timeoutMs', 'continueOnFailure', 'vault', 'variables', 'steps']);
+    this.fields(root, '', ['name', 'description', 'ca', 'trustPkiServer', 'insecure', 'timeoutMs', 'continueOnFailure', 'vault', 'variables', 'steps']);
     const name = this.string(root['name'], 'name', { optional: true });
     this.string(root['description'], 'description', { optional: true });
     let ca: string[] | undefined;
@@ -330,6 +333,7 @@ class Validator {
       const list = Array.isArray(root['ca']) ? (root['ca'] as unknown[]) : [root['ca']];
       ca = list.flatMap((item, index) => this.string(item, Array.isArray(root['ca']) ? `ca[${index}]` : 'ca', { nonEmpty: true }) ?? []);
     }
+    const trustPkiServer = this.boolean(root['trustPkiServer'], 'trustPkiServer') ?? false;
     const insecure = this.boolean(root['insecure'], 'insecure') ?? false;
     const timeoutMs = this.timeout(root['timeoutMs'], 'timeoutMs');
     const continueOnFailure = this.boolean(root['continueOnFailure'], 'continueOnFailure') ?? false;
@@ -382,7 +386,7 @@ class Validator {
         if (step !== undefined) steps.push(step);
       });
     }
-    return { name, ca, insecure, timeoutMs, continueOnFailure, vault, variables, steps };
+    return { name, ca, trustPkiServer, insecure, timeoutMs, continueOnFailure, vault, variables, steps };
   }
 
   private step(raw: unknown, index: number): CompiledStep | undefined {

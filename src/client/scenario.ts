@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { ClientCertError, isClientCertError } from '../errors.js';
 import { loadClientCert, loadP12 } from './client-cert.js';
 import { readBoundedFile } from './files.js';
+import { readManifestServerCa, resolvePkiDir } from './pki-manifest.js';
 import { evaluateJsonPath } from './json-path.js';
 import { request as defaultRequest, firstHeader } from './request.js';
 import { problemReason } from './response.js';
@@ -31,6 +32,8 @@ export interface RunScenarioOptions {
   readonly pkiDir?: string;
   /** Server CA, replacing the definition's `ca` (relative paths from `cwd`). */
   readonly ca?: FileInput | readonly FileInput[];
+  /** Overrides the definition's `trustPkiServer`. */
+  readonly trustPkiServer?: boolean;
   /** Overrides the definition's `insecure`. */
   readonly insecure?: boolean;
   /** Overrides the definition's `continueOnFailure`. */
@@ -138,7 +141,12 @@ export async function runScenario(definition: unknown, options: RunScenarioOptio
   const baseDir = options.baseDir ?? cwd;
   const scenario = compileScenario(definition, env);
   const certificates = await loadCertificates(scenario, { env, cwd, baseDir, pkiDir: options.pkiDir });
-  const ca = options.ca ?? scenario.ca?.map((file) => path.resolve(baseDir, file));
+  let ca: FileInput | readonly FileInput[] | undefined = options.ca ?? scenario.ca?.map((file) => path.resolve(baseDir, file));
+  if (options.trustPkiServer ?? scenario.trustPkiServer) {
+    // Resolved now, so a missing test PKI stops the run before the first request.
+    const pkiCa = await readManifestServerCa(resolvePkiDir({ pkiDir: options.pkiDir, env, cwd }));
+    ca = ca === undefined ? [pkiCa] : [...(Array.isArray(ca) ? (ca as readonly FileInput[]) : [ca as FileInput]), pkiCa];
+  }
   const insecure = options.insecure ?? scenario.insecure;
   const continueOnFailure = options.continueOnFailure ?? scenario.continueOnFailure;
   const send = options.request ?? defaultRequest;
@@ -272,6 +280,7 @@ async function runStep(step: CompiledStep, context: StepContext): Promise<StepRe
       ...(body === undefined ? {} : { body }),
       clientCert: context.certificate,
       ...(context.ca === undefined ? {} : { ca: context.ca }),
+      env: context.env,
       insecure: context.insecure,
       cwd: context.cwd,
       ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),

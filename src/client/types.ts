@@ -69,6 +69,11 @@ export interface RequestOptions {
   readonly clientCert?: ClientCertChoice | LoadedClientCert;
   /** Trust anchors for the server certificate (PEM paths or contents); default Node's root store. */
   readonly ca?: FileInput | readonly FileInput[];
+  /**
+   * Also trust the test PKI's server CA (manifest `server.ca` in `pkiDir`): for calling the
+   * harness's own servers (the demo) without naming the CA file.
+   */
+  readonly trustPkiServer?: boolean;
   /** Do not verify the server certificate. For local experiments only. */
   readonly insecure?: boolean;
   /** TLS SNI / verification name; default from the URL's host (none for IP addresses). */

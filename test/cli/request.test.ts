@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('certgate request', () => {
   it('uptrends: exit 0, status, timing, TLS details and the certificate that was sent', async () => {
-    const run = await cli(['request', `${server.url}/whoami`, '--client-cert', 'uptrends', '--ca', pki.serverCa], { env });
+    const run = await cli(['request', `${server.url}/whoami`, '--client-cert', 'uptrends', '--trust-pki-server'], { env });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const lines = run.stdout.split('\n');

@@ -82,6 +82,10 @@ describe('certgate scenario', () => {
       JSON.stringify({ variables: { base: server.url }, ca: 'server-ca.pem', steps: [{ name: 'needs cert', request: { url: '{{base}}/whoami' }, assert: [{ status: 200 }] }, { name: 'next', clientCert: 'uptrends', request: { url: '{{base}}/whoami' } }] }),
     ]);
     const stop = await cli(['scenario', file], { env });
+    const trusted = await cli(['scenario', file, '--ca', pki.intermediate, '--trust-pki-server'], { env });
+    expect(trusted.stdout).toMatch(/1\s+needs cert\s+none\s+401/);
+    const untrusted = await cli(['scenario', file, '--ca', pki.intermediate], { env });
+    expect(untrusted.stdout).toMatch(/1\s+needs cert\s+none\s+-\s+-\s+ERROR\s+https:\/\/127\.0\.0\.1:\d+: the server's certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
     expect(stop.code).toBe(1);
     expect(stop.stdout).toMatch(/1\s+needs cert\s+none\s+401\s+[\d.]+ ms\s+FAIL\s+status: expected 200, got 401 \(CERT_MISSING: Client certificate required/);
     expect(stop.stdout).toMatch(/2\s+next\s+uptrends\s+-\s+-\s+SKIP\s+not run: an earlier step failed/);

@@ -122,6 +122,14 @@ describe('request() reports', () => {
     expect(whole.bodyBytes).toBe(256 * 1024);
   });
 
+  it('trustPkiServer trusts the server CA named by the test PKI manifest', async () => {
+    const result = await request(`${server.url}/whoami`, { trustPkiServer: true, pkiDir: pki.pkiDir });
+    expect(result.tls?.serverVerified).toBe(true);
+    const missing = await rejection(request(`${server.url}/whoami`, { trustPkiServer: true, pkiDir: `${pki.dir}/absent` }));
+    expect(missing.code).toBe('CONFIG_INVALID');
+    expect(missing.message).toContain('manifest');
+  });
+
   it('insecure skips server verification and says it did', async () => {
     const result = await request(`${server.url}/whoami`, { insecure: true });
     expect(result.status).toBe(401);

@@ -39,6 +39,8 @@ Options:
                               passphrase); passwords are never taken on the command line
       --ca FILE               CA certificate(s) (PEM) that issued the server's certificate
                               (default: Node's public roots)
+      --trust-pki-server      also trust the test PKI's server CA (for the harness's and the
+                              demo's servers; see --pki)
       --servername NAME       TLS server name to send and verify (default: the URL's host name)
   -k, --insecure              do not verify the server's certificate (local experiments only)
       --pki DIR               test PKI directory for --client-cert uptrends
@@ -53,7 +55,7 @@ Exit codes:
   3  no HTTP answer: connection refused, TLS handshake failed or timed out
 
 Examples:
-  certgate request https://127.0.0.1:8443/health --client-cert uptrends --ca .certgate/pki/server-ca.pem
+  certgate request https://127.0.0.1:8443/health --client-cert uptrends --trust-pki-server
   CUSTOMER_P12_PASSWORD=... certgate request https://api.example.test/orders \\
       --client-cert customer.p12 --password-env CUSTOMER_P12_PASSWORD -H 'Accept: application/json'
   certgate request https://127.0.0.1:8443/ --client-cert none --insecure --json
@@ -74,6 +76,7 @@ const command: Command = {
         key: { type: 'string' },
         'password-env': { type: 'string' },
         ca: { type: 'string', multiple: true },
+        'trust-pki-server': { type: 'boolean' },
         servername: { type: 'string' },
         insecure: { type: 'boolean', short: 'k' },
         pki: { type: 'string' },
@@ -99,6 +102,7 @@ const command: Command = {
         ...(body === undefined ? {} : { body }),
         clientCert,
         ...(values.ca === undefined ? {} : { ca: values.ca }),
+        ...(values['trust-pki-server'] === true ? { trustPkiServer: true } : {}),
         ...(values.servername === undefined ? {} : { servername: values.servername }),
         insecure: values.insecure === true,
         ...(values.pki === undefined ? {} : { pkiDir: values.pki }),

@@ -19,6 +19,7 @@ The format is documented in docs/scenarios.md.
 Options:
   --pki DIR        test PKI directory for clientCert: uptrends (default: $CERTGATE_PKI, else .certgate/pki)
   --ca FILE        CA certificate(s) for the server, replacing the scenario's "ca" (repeatable)
+  --trust-pki-server  also trust the test PKI's server CA (like "trustPkiServer: true")
   -k, --insecure   do not verify the server's certificate (local experiments only)
   --continue       run the remaining steps after a failed one (default: stop, like a monitor)
   --json           print the whole result (every step, its assertions and response) as JSON
@@ -43,6 +44,7 @@ const command: Command = {
       options: {
         pki: { type: 'string' },
         ca: { type: 'string', multiple: true },
+        'trust-pki-server': { type: 'boolean' },
         insecure: { type: 'boolean', short: 'k' },
         continue: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -56,6 +58,7 @@ const command: Command = {
       baseDir,
       ...(values.pki === undefined ? {} : { pkiDir: values.pki }),
       ...(values.ca === undefined ? {} : { ca: values.ca.map((file) => path.resolve(io.cwd, file)) }),
+      ...(values['trust-pki-server'] === true ? { trustPkiServer: true } : {}),
       ...(values.insecure === true ? { insecure: true } : {}),
       ...(values.continue === true ? { continueOnFailure: true } : {}),
     });

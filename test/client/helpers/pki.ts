@@ -70,6 +70,8 @@ export function createTestPki(): TestPki {
   openssl(dir, ['pkcs12', '-export', '-legacy', '-in', 'customer.pem', '-inkey', 'customer.key', '-out', 'customer-legacy.p12', '-passout', 'env:P12_PASS'], { P12_PASS: password });
   writeFileSync(at('customer-combined.pem'), readFileSync(at('customer.pem'), 'utf8') + readFileSync(at('customer.key'), 'utf8'));
   const manifest = {
+    version: 1,
+    server: { cert: 'server.pem', key: 'server.key', chain: [], ca: 'server-ca.pem', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
     entries: [
       { id: 'uptrends-standin', description: 'Uptrends stand-in', cert: 'standin.pem', key: 'standin.key', chain: ['intermediate.pem'], expected: 'ok', expectedStatus: 200 },
       { id: 'custom-client', description: 'customer certificate', cert: 'customer.pem', key: 'customer.key', chain: [], p12: 'customer.p12', p12PasswordEnv: 'CUSTOMER_P12_PASSWORD', expected: 'ok', expectedStatus: 200 },
