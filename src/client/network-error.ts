@@ -60,7 +60,7 @@ export function classifyNetworkError(error: unknown, progress: ConnectionProgres
   if (serverCertCode !== undefined) {
     return new ClientCertError(
       'TLS_HANDSHAKE_FAILED',
-      `${target}: the server's certificate is not trusted (${serverCertCode}: ${outer.code === serverCertCode ? outer.message : progress.socketErrors.find((e) => e.code === serverCertCode)?.message.trim() ?? ''}); pass its CA with --ca / ca, or --insecure / insecure for a local experiment`,
+      `${target}: the server's certificate is not trusted (${serverCertCode}: ${outer.code === serverCertCode ? outer.message : progress.socketErrors.find((e) => e.code === serverCertCode)?.message.trim() ?? ''}); pass its CA with --ca / ca (--trust-pki-server / trustPkiServer for the test PKI's servers), or --insecure / insecure for a local experiment`,
       { cause: error, details: details('tls', serverCertCode) },
     );
   }
