@@ -59,9 +59,15 @@ function strictDecode(text: string, what: string, maxBytes: number, locate: (ind
   let data = 0;
   let padding = 0;
   let alphabets = 3;
+  let unicodeSpace = false;
   for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
-    const cls = code < 128 ? (CLASS[code] as number) : 0;
+    let cls = code < 128 ? (CLASS[code] as number) : 0;
+    if (cls === 0 && code >= 128 && /\s/.test(text[i] as string)) {
+      // NBSP and other Unicode spaces arrive with text copied from web pages: whitespace too.
+      unicodeSpace = true;
+      cls = 4;
+    }
     if (cls === 4) continue;
     if (cls === 5) {
       padding++;
@@ -83,5 +89,5 @@ function strictDecode(text: string, what: string, maxBytes: number, locate: (ind
   const size = Math.floor((data * 3) / 4);
   if (size > maxBytes) throw malformed(`${what} decodes to ${size} bytes, over the limit of ${maxBytes} bytes`);
   // Validated above, so Node's decoder (which skips whitespace and accepts both alphabets) is exact.
-  return Buffer.from(text, 'base64');
+  return Buffer.from(unicodeSpace ? text.replace(/\s+/g, '') : text, 'base64');
 }

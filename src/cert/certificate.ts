@@ -187,6 +187,10 @@ export class Certificate implements CertificateModel {
     this.crlDistributionPoints = decoded.crlDistributionPoints ?? EMPTY;
     this.ocspUrls = decoded.ocspUrls ?? EMPTY;
     this.caIssuersUrls = decoded.caIssuersUrls ?? EMPTY;
+    // Instances are shared through the cache: a consumer that pushes to an array or flips a flag
+    // must not change what the next request sees. (Byte arrays cannot be frozen; never write them.)
+    for (const value of Object.values(this)) freezeDeep(value);
+    Object.freeze(this);
   }
 
   /**
@@ -244,7 +248,7 @@ export class Certificate implements CertificateModel {
       };
       for (const n of this.subjectAltNames ?? EMPTY) if (n.type === 'email') add(n.value);
       for (const e of this.subject.getAll('emailAddress')) add(e);
-      this.#emails = out;
+      this.#emails = Object.freeze(out);
     }
     return this.#emails;
   }
@@ -333,6 +337,13 @@ export class Certificate implements CertificateModel {
       isSelfIssued: this.isSelfIssued,
     };
   }
+}
+
+/** Freezes plain objects and arrays reachable from `value` (depth is bounded by the certificate schema). */
+function freezeDeep(value: unknown): void {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) freezeDeep(inner);
 }
 
 /** The names of the key usage bits that are set, in bit order. */

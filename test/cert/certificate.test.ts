@@ -206,6 +206,20 @@ describe('the certificate cache', () => {
     expect(Buffer.from(a.der)[100]).not.toBe(der[100]);
   });
 
+  it('shared instances are frozen: a consumer cannot change what the next request sees', () => {
+    const cert = Certificate.fromDer(leaf.der);
+    expect(() => (cert.extKeyUsage as string[]).push('2.5.29.37.0')).toThrow(TypeError);
+    expect(() => ((cert.basicConstraints as { ca: boolean }).ca = true)).toThrow(TypeError);
+    expect(() => ((cert as { serialNumber: string }).serialNumber = '01')).toThrow(TypeError);
+    expect(() => (cert.subject.rdns[0] as unknown[]).push({})).toThrow(TypeError);
+    expect(() => ((cert.subjectAltNames?.[0] as { value: string }).value = 'x@evil.example')).toThrow(TypeError);
+    expect(() => (cert.extensions as unknown[]).pop()).toThrow(TypeError);
+    expect(cert.extKeyUsage).toEqual(['1.3.6.1.5.5.7.3.4', '1.3.6.1.5.5.7.3.2']);
+    // Lazy values still compute on frozen instances.
+    expect(cert.spkiSha256Base64).toBe('VyFYyJkBG5huNDLqKXUVHwsZdwycRCKJh6uGkp8l58Q=');
+    expect(cert.emails).toEqual(['certificates@uptrends.com']);
+  });
+
   it('distinct DER is a distinct instance; the sha256 is the DER hash', () => {
     const one = build({ serial: int(1) });
     const two = build({ serial: int(2) });

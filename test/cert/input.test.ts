@@ -33,6 +33,7 @@ describe('accepted input forms', () => {
     'PEM flattened to one line with spaces (proxy header)': leafPem.trim().replaceAll('\n', ' '),
     'PEM with one-line body': `-----BEGIN CERTIFICATE-----\n${leafB64}\n-----END CERTIFICATE-----`,
     'PEM with typographic dashes (em/en, figure dash, minus)': `—–BEGIN CERTIFICATE—– \n\n${leafB64}\n\n‒−END CERTIFICATE−‒`,
+    'PEM copied from a web page (NBSP and ideographic spaces in the body)': leafPem.replaceAll('\n', '\u00a0\n').replace('MIIG', '\u3000MIIG'),
     'PEM with literal \\n escapes (SAP service key)': leafPem.replaceAll('\n', '\\n'),
     'PEM inside a JSON document': JSON.stringify({ certificate: leafPem, clientid: 'sb-xyz' }),
     'PEM with doubly escaped \\\\n and \\/': leafPem.replaceAll('\n', '\\\\n').replaceAll('/', '\\/'),
