@@ -14,6 +14,7 @@ import {
   readSmallNonNegative,
   TAG,
   toHex,
+  type Tlv,
 } from './der.js';
 import { readGeneralName, readGeneralNames } from './general-name.js';
 import { ACCESS_METHOD, EXT, EXTENSION_NAMES } from './oids.js';
@@ -71,11 +72,17 @@ export function decodeExtension(oid: string, bytes: Uint8Array, start: number, e
   }
 }
 
-function whole(bytes: Uint8Array, span: Span, tag: number, what: string): { r: DerReader; done: () => void } {
+/** The one element the extnValue must consist of. */
+function single(bytes: Uint8Array, span: Span, tag: number, what: string): Tlv {
   const top = new DerReader(bytes, span.start, span.end);
   const tlv = top.expect(tag, what);
   top.finish(what);
-  const r = DerReader.inside(bytes, tlv);
+  return tlv;
+}
+
+/** A reader inside the one constructed element of the extnValue, and the check that it was consumed. */
+function whole(bytes: Uint8Array, span: Span, tag: number, what: string): { r: DerReader; done: () => void } {
+  const r = DerReader.inside(bytes, single(bytes, span, tag, what));
   return { r, done: () => r.finish(what) };
 }
 
@@ -97,10 +104,7 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
   },
 
   [EXT.keyUsage]: (bytes, span, out) => {
-    const top = new DerReader(bytes, span.start, span.end);
-    const tlv = top.expect(TAG.BIT_STRING, 'KeyUsage');
-    top.finish('KeyUsage');
-    const bits = readBitString(bytes, tlv, 'KeyUsage');
+    const bits = readBitString(bytes, single(bytes, span, TAG.BIT_STRING, 'KeyUsage'), 'KeyUsage');
     const b = bits.bytes;
     // Bits beyond the encoded length are 0; DER padding bits were checked to be 0 already.
     const b0 = b[0] ?? 0;
@@ -128,18 +132,12 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
   },
 
   [EXT.subjectAltName]: (bytes, span, out) => {
-    const top = new DerReader(bytes, span.start, span.end);
-    const tlv = top.expect(TAG.SEQUENCE, 'SubjectAltName');
-    top.finish('SubjectAltName');
-    const names = readGeneralNames(bytes, tlv, 'subjectAltName');
+    const names = readGeneralNames(bytes, single(bytes, span, TAG.SEQUENCE, 'SubjectAltName'), 'subjectAltName');
     out.subjectAltNames ??= names;
   },
 
   [EXT.issuerAltName]: (bytes, span, out) => {
-    const top = new DerReader(bytes, span.start, span.end);
-    const tlv = top.expect(TAG.SEQUENCE, 'IssuerAltName');
-    top.finish('IssuerAltName');
-    const names = readGeneralNames(bytes, tlv, 'issuerAltName');
+    const names = readGeneralNames(bytes, single(bytes, span, TAG.SEQUENCE, 'IssuerAltName'), 'issuerAltName');
     out.issuerAltNames ??= names;
   },
 
@@ -177,17 +175,16 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
     const issuerTlv = r.optional(0xa1, 'authorityCertIssuer');
     const serialTlv = r.optional(0x82, 'authorityCertSerialNumber');
     done();
-    out.authorityKeyIdentifier ??= {
+    const aki: AuthorityKeyIdentifier = {
       keyId: keyTlv === undefined ? undefined : toHex(bytes, keyTlv.start, keyTlv.end),
       issuer: issuerTlv === undefined ? undefined : readGeneralNames(bytes, issuerTlv, 'authorityCertIssuer'),
       serialNumber: serialTlv === undefined ? undefined : toHex(readIntegerBytes(bytes, serialTlv, 'authorityCertSerialNumber')),
     };
+    out.authorityKeyIdentifier ??= aki;
   },
 
   [EXT.subjectKeyIdentifier]: (bytes, span, out) => {
-    const top = new DerReader(bytes, span.start, span.end);
-    const tlv = top.expect(TAG.OCTET_STRING, 'SubjectKeyIdentifier');
-    top.finish('SubjectKeyIdentifier');
+    const tlv = single(bytes, span, TAG.OCTET_STRING, 'SubjectKeyIdentifier');
     out.subjectKeyId ??= toHex(bytes, tlv.start, tlv.end);
   },
 
@@ -233,17 +230,17 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
     const require = r.optional(0x80, 'requireExplicitPolicy');
     const inhibit = r.optional(0x81, 'inhibitPolicyMapping');
     done();
-    out.policyConstraints ??= {
+    const constraints: PolicyConstraints = {
       requireExplicitPolicy: require === undefined ? undefined : readSmallNonNegative(bytes, require, 'requireExplicitPolicy'),
       inhibitPolicyMapping: inhibit === undefined ? undefined : readSmallNonNegative(bytes, inhibit, 'inhibitPolicyMapping'),
     };
+    out.policyConstraints ??= constraints;
   },
 
   [EXT.inhibitAnyPolicy]: (bytes, span, out) => {
-    const top = new DerReader(bytes, span.start, span.end);
-    const tlv = top.expect(TAG.INTEGER, 'InhibitAnyPolicy');
-    top.finish('InhibitAnyPolicy');
-    out.inhibitAnyPolicy ??= readSmallNonNegative(bytes, tlv, 'SkipCerts');
+    // Decoded before the assignment so that a repeated, malformed copy is still refused.
+    const skipCerts = readSmallNonNegative(bytes, single(bytes, span, TAG.INTEGER, 'InhibitAnyPolicy'), 'SkipCerts');
+    out.inhibitAnyPolicy ??= skipCerts;
   },
 
   [EXT.crlDistributionPoints]: (bytes, span, out) => {

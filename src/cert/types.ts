@@ -193,7 +193,10 @@ export interface CertificateModel {
   readonly hasUniqueIdentifiers: boolean;
 
   // Decoded extensions (undefined when the extension is absent). A malformed known extension
-  // makes parsing fail with CERT_MALFORMED, so these never throw.
+  // makes parsing fail with CERT_MALFORMED, so these never throw. An empty SEQUENCE SIZE (1..MAX)
+  // (SAN, EKU, certificatePolicies, AIA, CRL distribution points, name-constraint subtrees) is not
+  // malformed DER: it decodes to [] (URL lists stay empty) and src/verify judges the RFC 5280
+  // violation. When an extension is repeated, these decode the first occurrence.
   readonly basicConstraints: BasicConstraints | undefined;
   readonly keyUsage: KeyUsage | undefined;
   /** extKeyUsage OIDs, or undefined when the extension is absent. */

@@ -68,6 +68,18 @@ describe('facts exposed, not judged (policy belongs to src/verify)', () => {
     );
   });
 
+  it('every copy of a repeated extension is decoded', () => {
+    const aki = '2.5.29.35';
+    const goodAki = seq(tlv(0x80, [1, 2]));
+    const badAki = seq(tlv(0x80, [1]), tlv(0xa1, seq(tlv(0x89, [0]))));
+    expect(malformed({ extensions: [extension(aki, goodAki), extension(aki, badAki)] })).toMatch(/authorityKeyIdentifier extension: expected a GeneralName/);
+    const inhibit = '2.5.29.54';
+    expect(malformed({ extensions: [extension(inhibit, int(1)), extension(inhibit, int(-1n))] })).toMatch(/inhibitAnyPolicy extension: negative INTEGER SkipCerts/);
+    const pc = '2.5.29.36';
+    expect(malformed({ extensions: [extension(pc, seq()), extension(pc, seq(tlv(0x80, [0xff])))] })).toMatch(/policyConstraints extension: negative INTEGER requireExplicitPolicy/);
+    expect(build({ extensions: [extension(inhibit, int(1)), extension(inhibit, int(7))] }).inhibitAnyPolicy).toBe(1);
+  });
+
   it('empty SAN, empty EKU, unknown critical extension, explicit critical FALSE, explicit cA FALSE', () => {
     const cert = build({
       extensions: [
