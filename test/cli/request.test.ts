@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../client/helpers/pki.js';
-import { startTestServer, type TestServer } from '../client/helpers/server.js';
+import { closedPort, startTestServer, type TestServer } from '../client/helpers/server.js';
 import { cli } from './capture-cli.js';
 
 let pki: TestPki;
@@ -67,10 +65,7 @@ describe('certgate request', () => {
   });
 
   it('connection refused: exit 3 with the reason (and JSON with --json)', async () => {
-    const closed = https.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const run = await cli(['request', `https://127.0.0.1:${port}/`, '--client-cert', 'none'], { env });
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(`certgate request: CONNECTION_FAILED: https://127.0.0.1:${port}: the connection was refused (nothing listens there) (ECONNREFUSED)\n`);
@@ -118,10 +113,7 @@ describe('certgate request', () => {
   it('the built binary exits 3 on a refused connection (real process)', async () => {
     const bin = new URL('../../dist/cli/main.js', import.meta.url).pathname;
     if (!existsSync(bin)) throw new Error('dist/cli/main.js missing: run npm run build (npm test does)');
-    const closed = https.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const code = await new Promise<number | null>((resolve) => {
       execFile(process.execPath, [bin, 'request', `https://127.0.0.1:${port}/`, '--client-cert', 'none'], { env: {} }, (error) => resolve(error === null ? 0 : (error as { code?: number }).code ?? null));
     });

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientCert } from '../../src/client/client-cert.js';
 import { request } from '../../src/client/request.js';
-import { isClientCertError, type ClientCertError } from '../../src/errors.js';
 import { createTestPki, type TestPki } from './helpers/pki.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { closedPort, rejection, startTestServer, type TestServer } from './helpers/server.js';
 
 let pki: TestPki;
 let server: TestServer;
@@ -22,14 +20,6 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<ClientCertError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isClientCertError(error)) throw new Error(`expected a ClientCertError, got ${inspect(error)}`);
-  return error;
-}
 
 describe('request() in the three Uptrends modes', () => {
   it('uptrends: sends the stand-in from the PKI manifest, with its intermediate', async () => {
@@ -172,10 +162,7 @@ describe('request() failures', () => {
   });
 
   it('connection refused is CONNECTION_FAILED naming the target', async () => {
-    const closed = https.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const error = await rejection(request(`https://127.0.0.1:${port}/`, { ca: pki.serverCa }));
     expect(error.code).toBe('CONNECTION_FAILED');
     expect(error.message).toBe(`https://127.0.0.1:${port}: the connection was refused (nothing listens there) (ECONNREFUSED)`);

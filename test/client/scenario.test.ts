@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile, runScenario, validateScenario, type RunScenarioOptions } from '../../src/client/scenario.js';
 import { formatScenarioSummary } from '../../src/client/summary.js';
 import type { RequestOptions, RequestResult } from '../../src/client/types.js';
-import { isClientCertError, type ClientCertError } from '../../src/errors.js';
+import { isClientCertError } from '../../src/errors.js';
 import { createTestPki, type TestPki } from './helpers/pki.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { rejection, startTestServer, type TestServer } from './helpers/server.js';
 
 let pki: TestPki;
 let server: TestServer;
@@ -57,14 +57,6 @@ function fakeResult(url: string, answer: Partial<RequestResult> = {}): RequestRe
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ClientCertError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isClientCertError(error)) throw new Error(`expected a ClientCertError, got ${String(error)}`);
-  return error;
-}
 
 describe('runScenario against a real mTLS server', () => {
   it('runs steps with per-step certificates, captures, and variables used by later steps', async () => {

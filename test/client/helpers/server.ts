@@ -14,6 +14,8 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { inspect } from 'node:util';
+import { isClientCertError, type ClientCertError } from '../../../src/errors.js';
 
 export interface TestServer {
   readonly url: string;
@@ -101,4 +103,23 @@ export async function startTestServer(pki: { serverCert: string; serverKey: stri
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A loopback port that was just listened on and closed: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const probe = https.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** The ClientCertError a promise rejects with (fails the test for anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<ClientCertError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isClientCertError(error)) throw new Error(`expected a ClientCertError, got ${inspect(error)}`);
+  return error;
 }
