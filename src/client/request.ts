@@ -136,6 +136,9 @@ export async function request(url: string | URL, options: RequestOptions = {}): 
       headersMs = performance.now() - start;
     } catch (error) {
       if (error instanceof ClientCertError) throw error;
+      // undici refuses some requests before sending (e.g. a "connection" or "transfer-encoding"
+      // header): a bad option, not a network failure.
+      if ((error as { code?: unknown } | null)?.code === 'UND_ERR_INVALID_ARG') throw new TypeError(`request: ${(error as Error).message}`);
       throw classifyNetworkError(error, progress, targetLabel, timeoutMs, timedOut);
     }
     let body: Awaited<ReturnType<typeof readBody>>;

@@ -229,6 +229,8 @@ describe('request() failures', () => {
     await expect(request(`${server.url}/`, { timeoutMs: 0 })).rejects.toThrow(/timeoutMs/);
     await expect(request(`http://127.0.0.1:${server.port}/`, { clientCert: 'uptrends', pkiDir: pki.pkiDir })).rejects.toThrow(/only sent over TLS/);
     await expect(request('https://user:pw@127.0.0.1/')).rejects.toThrow(/credentials/);
+    await expect(request(`${server.url}/`, { ca: pki.serverCa, headers: { 'transfer-encoding': 'chunked' } })).rejects.toThrow(/request: invalid transfer-encoding header/);
+    await expect(request(`${server.url}/`, { ca: pki.serverCa, headers: { 'content-length': 'x' } })).rejects.toThrow(TypeError);
   });
 });
 
