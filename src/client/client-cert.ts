@@ -23,6 +23,9 @@ export interface TlsMaterial {
 
 const material = new WeakMap<LoadedClientCert, TlsMaterial>();
 
+/** `pki:<id>` chooses a client certificate of the test PKI manifest by id. */
+export const PKI_PREFIX = 'pki:';
+
 /** Where relative paths and the test PKI are looked up. */
 export interface LoadClientCertOptions {
   /** Test PKI directory for `'uptrends'` (see `resolvePkiDir`). */
@@ -40,16 +43,18 @@ export interface LoadClientCertOptions {
 export async function loadClientCert(choice: ClientCertChoice, options: LoadClientCertOptions = {}): Promise<LoadedClientCert> {
   const cwd = options.cwd ?? process.cwd();
   if (choice === 'none') return seal({ source: 'none', label: 'none', certificate: undefined, chainLength: 0 }, {});
-  if (choice === 'uptrends') {
+  if (choice === 'uptrends' || (typeof choice === 'string' && choice.startsWith(PKI_PREFIX))) {
+    const id = choice === 'uptrends' ? UPTRENDS_STANDIN_ID : choice.slice(PKI_PREFIX.length);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id)) throw new TypeError(`clientCert: expected pki:<manifest id>, found ${describeValue(choice)}`);
     const pkiDir = resolvePkiDir({ pkiDir: options.pkiDir, env: options.env ?? process.env, cwd });
-    const entry = await readManifestEntry(pkiDir, UPTRENDS_STANDIN_ID);
+    const entry = await readManifestEntry(pkiDir, id);
     if (entry.key === undefined) {
-      throw new ClientCertError('CONFIG_INVALID', `the test PKI entry "${UPTRENDS_STANDIN_ID}" in ${pkiDir} names no private key`);
+      throw new ClientCertError('CONFIG_INVALID', `the test PKI entry "${id}" in ${pkiDir} names no private key`);
     }
-    return loadPem('uptrends', 'uptrends', entry.cert, entry.key, entry.chain, undefined, cwd);
+    return loadPem(choice === 'uptrends' ? 'uptrends' : 'pki', choice, entry.cert, entry.key, entry.chain, undefined, cwd);
   }
   if (typeof choice !== 'object' || choice === null) {
-    throw new TypeError(`clientCert: expected 'none', 'uptrends', { p12, password } or { cert, key }, found ${describeValue(choice)}`);
+    throw new TypeError(`clientCert: expected 'none', 'uptrends', 'pki:<id>', { p12, password } or { cert, key }, found ${describeValue(choice)}`);
   }
   if ('p12' in choice) {
     if (choice.password !== undefined && typeof choice.password !== 'string') throw new TypeError('clientCert.password: expected a string');
@@ -103,7 +108,7 @@ export function loadP12(label: string, pfx: Buffer, password: string): LoadedCli
 }
 
 async function loadPem(
-  source: 'pem' | 'uptrends',
+  source: 'pem' | 'uptrends' | 'pki',
   label: string,
   certInput: FileInput,
   keyInput: FileInput,

@@ -31,7 +31,7 @@ export type CaptureDefinition = { readonly jsonPath: string } | { readonly heade
 
 export interface StepDefinition {
   readonly name?: string;
-  /** `none` (default), `uptrends`, or the name of a vault item. */
+  /** `none` (default), `uptrends`, `pki:<manifest id>`, or the name of a vault item. */
   readonly clientCert?: string;
   readonly request: {
     readonly method?: string;
@@ -163,13 +163,13 @@ function checkReferences(scenario: CompiledScenario, env: Readonly<Record<string
   scenario.steps.forEach((step, index) => {
     const where = `steps[${index}]`;
     const label = `step ${step.number} "${step.name}"`;
-    if (!(RESERVED_CERT_CHOICES as readonly string[]).includes(step.clientCert)) {
+    if (!(RESERVED_CERT_CHOICES as readonly string[]).includes(step.clientCert) && !step.clientCert.startsWith('pki:')) {
       if (scenario.vault.has(step.clientCert)) usedVault.add(step.clientCert);
       else {
         issues.push({
           path: `${where}.clientCert`,
           code: 'VAULT_ITEM_UNKNOWN',
-          message: `${label} uses client certificate "${step.clientCert}", which is not in the vault${suggest(step.clientCert, [...known, ...RESERVED_CERT_CHOICES])} (${known.length === 0 ? 'the vault is empty' : `vault items: ${known.join(', ')}`}; or use uptrends or none)`,
+          message: `${label} uses client certificate "${step.clientCert}", which is not in the vault${suggest(step.clientCert, [...known, ...RESERVED_CERT_CHOICES])} (${known.length === 0 ? 'the vault is empty' : `vault items: ${known.join(', ')}`}; or use uptrends, none or pki:<id>)`,
         });
       }
     }

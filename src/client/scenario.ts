@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse as parseYaml } from 'yaml';
 import { ClientCertError, isClientCertError } from '../errors.js';
-import { loadClientCert, loadP12 } from './client-cert.js';
+import { loadClientCert, loadP12, PKI_PREFIX } from './client-cert.js';
 import { readBoundedFile } from './files.js';
 import { readManifestServerCa, resolvePkiDir } from './pki-manifest.js';
 import { evaluateJsonPath } from './json-path.js';
@@ -192,12 +192,14 @@ async function loadCertificates(
   const usedBy = (choice: string): string => scenario.steps.filter((s) => s.clientCert === choice).map((s) => `${s.number} "${s.name}"`).join(', ');
   for (const choice of new Set(scenario.steps.map((step) => step.clientCert))) {
     if (choice === 'none') continue;
-    if (choice === 'uptrends') {
+    if (choice === 'uptrends' || choice.startsWith(PKI_PREFIX)) {
       try {
-        loaded.set(choice, await loadClientCert('uptrends', { pkiDir: where.pkiDir, env: where.env, cwd: where.cwd }));
+        loaded.set(choice, await loadClientCert(choice as 'uptrends' | `pki:${string}`, { pkiDir: where.pkiDir, env: where.env, cwd: where.cwd }));
       } catch (error) {
+        const what = choice === 'uptrends' ? 'the Uptrends stand-in' : `the test PKI certificate "${choice}"`;
+        if (error instanceof TypeError) throw new ClientCertError('CONFIG_INVALID', `${what}, used by step ${usedBy(choice)}: ${error.message}`, { cause: error });
         if (!isClientCertError(error)) throw error;
-        throw new ClientCertError(error.code, `the Uptrends stand-in, used by step ${usedBy(choice)}, cannot be loaded: ${error.message}`, { cause: error });
+        throw new ClientCertError(error.code, `${what}, used by step ${usedBy(choice)}, cannot be loaded: ${error.message}`, { cause: error });
       }
       continue;
     }

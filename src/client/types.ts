@@ -10,12 +10,15 @@ export type FileInput = string | Uint8Array;
  * - `'none'`: no certificate;
  * - `'uptrends'`: the test PKI's Uptrends stand-in (manifest entry `uptrends-standin`); the real
  *   Uptrends private key is, of course, not available to anyone but Uptrends;
+ * - `'pki:<id>'`: any client certificate of the test PKI manifest by id (`pki:custom-client`,
+ *   `pki:zoo-expired`, ...), with the intermediates its entry lists;
  * - `{ p12, password }`: a PKCS#12 archive (.p12/.pfx), like a vault "certificate archive";
  * - `{ cert, key, chain }`: PEM certificate, private key and intermediates to send.
  */
 export type ClientCertChoice =
   | 'none'
   | 'uptrends'
+  | `pki:${string}`
   | {
       readonly p12: FileInput;
       /** Archive password; `''` or absent for an archive without one. Never logged. */
@@ -48,9 +51,9 @@ export interface CertificateSummary {
 
 /** What a loaded client certificate offers, for results and tables. */
 export interface ClientCertDescription {
-  /** `none`, `uptrends`, `p12` or `pem`. */
-  readonly source: 'none' | 'uptrends' | 'p12' | 'pem';
-  /** Short name for tables: `none`, `uptrends`, a vault item name or a file name. */
+  /** `none`, `uptrends`, `pki` (a manifest entry), `p12` or `pem`. */
+  readonly source: 'none' | 'uptrends' | 'pki' | 'p12' | 'pem';
+  /** Short name for tables: `none`, `uptrends`, `pki:<id>`, a vault item name or a file name. */
   readonly label: string;
   /** The leaf certificate, when known before connecting (PEM inputs and the stand-in). */
   readonly certificate: CertificateSummary | undefined;
@@ -78,7 +81,7 @@ export interface RequestOptions {
   readonly insecure?: boolean;
   /** TLS SNI / verification name; default from the URL's host (none for IP addresses). */
   readonly servername?: string;
-  /** Test PKI directory for `'uptrends'`; default `$CERTGATE_PKI` or `.certgate/pki` under `cwd`. */
+  /** Test PKI directory for `'uptrends'` and `'pki:<id>'`; default `$CERTGATE_PKI` or `.certgate/pki` under `cwd`. */
   readonly pkiDir?: string;
   /** Environment for `CERTGATE_PKI`; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -41,6 +41,9 @@ describe('certgate request', () => {
     const pem = await cli(['request', `${server.url}/whoami`, '--client-cert', 'customer.pem', '--key', 'customer.key', '--ca', 'server-ca.pem'], { env, cwd: pki.dir });
     expect(pem.code).toBe(0);
     expect(pem.stdout).toContain('"cn":"customer-monitor"');
+    const byId = await cli(['request', `${server.url}/whoami`, '--client-cert', 'pki:custom-client', '--trust-pki-server'], { env });
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toContain('sent:    pki:custom-client: O=TEST Customer,CN=customer-monitor');
     const combined = await cli(['request', `${server.url}/whoami`, '--client-cert', 'customer-combined.pem', '--ca', 'server-ca.pem'], { env, cwd: pki.dir });
     expect(combined.code).toBe(0);
   });

@@ -111,7 +111,7 @@ describe('certgate scenario', () => {
     const wrongPassword = scenarioFile('wrong-password.yaml', [...header, 'steps:', '  - name: login', '    clientCert: customer', `    request: { url: "${server.url}/whoami" }`]);
     const schema = scenarioFile('schema.yaml', ['steps:', '  - request: { url: 5 }', '    assert: [{ status: 2000 }]']);
     const cases: Array<[string[], Record<string, string>, string]> = [
-      [[missingItem], env, 'certgate scenario: VAULT_ITEM_UNKNOWN: scenario: steps[0].clientCert: step 1 "orders" uses client certificate "custmer", which is not in the vault; did you mean "customer"? (vault items: customer; or use uptrends or none)\n'],
+      [[missingItem], env, 'certgate scenario: VAULT_ITEM_UNKNOWN: scenario: steps[0].clientCert: step 1 "orders" uses client certificate "custmer", which is not in the vault; did you mean "customer"? (vault items: customer; or use uptrends, none or pki:<id>)\n'],
       [[unknownVar], env, 'certgate scenario: VARIABLE_UNKNOWN: scenario: steps[0].request.url: step 1 "orders" uses {{base}}, which is neither in variables nor captured by an earlier step (no variables are defined at this point; environment variables are {{env.NAME}})\n'],
       [[wrongPassword], { ...env, CUSTOMER_P12_PASSWORD: 'wrong-secret-9' }, 'certgate scenario: PKCS12_BAD_PASSWORD: vault item "customer" (customer.p12, used by step 1 "login"): the archive password from the environment variable CUSTOMER_P12_PASSWORD does not open the archive (its integrity check failed)\n'],
       [[wrongPassword], { CERTGATE_PKI: pki.pkiDir }, 'certgate scenario: ENV_VAR_MISSING: scenario: vault.customer.passwordEnv: vault item "customer" takes its archive password from the environment variable CUSTOMER_P12_PASSWORD, which is not set\n'],

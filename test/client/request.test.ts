@@ -41,6 +41,16 @@ describe('request() in the three Uptrends modes', () => {
     expect(result.status).toBe(200);
   });
 
+  it('pki:<id>: any client certificate of the manifest by id', async () => {
+    const result = await request(`${server.url}/whoami`, { clientCert: 'pki:custom-client', pkiDir: pki.pkiDir, ca: pki.serverCa });
+    expect(result.json).toMatchObject({ cn: 'customer-monitor', chain: [] });
+    expect(result.clientCert).toMatchObject({ source: 'pki', label: 'pki:custom-client', chainLength: 0 });
+    const unknown = await rejection(loadClientCert('pki:zoo-nothing', { pkiDir: pki.pkiDir }));
+    expect(unknown.code).toBe('CONFIG_INVALID');
+    expect(unknown.message).toContain('has no entry "zoo-nothing" (it has 2 entries: uptrends-standin, custom-client)');
+    await expect(loadClientCert('pki:../x', { pkiDir: pki.pkiDir })).rejects.toThrow(TypeError);
+  });
+
   it('custom p12: sends the archive certificate', async () => {
     const result = await request(`${server.url}/whoami`, { clientCert: { p12: pki.customerP12, password: pki.customerP12Password }, ca: pki.serverCa });
     expect(result.status).toBe(200);

@@ -91,6 +91,12 @@ describe('runScenario against a real mTLS server', () => {
           capture: { echoed: { jsonPath: '$.body' } },
         },
         {
+          name: 'manifest entry by id',
+          clientCert: 'pki:custom-client',
+          request: { url: '{{base}}/whoami' },
+          assert: [{ jsonPath: '$.cn', equals: 'customer-monitor' }],
+        },
+        {
           name: 'none is refused',
           clientCert: 'none',
           request: { url: '{{base}}/whoami' },
@@ -100,21 +106,21 @@ describe('runScenario against a real mTLS server', () => {
     };
     const seen = server.seen.length;
     const result = await runScenario(definition, base);
-    expect(result.steps.map((s) => [s.outcome, s.reason])).toEqual(Array.from({ length: 5 }, () => ['passed', undefined]));
+    expect(result.steps.map((s) => [s.outcome, s.reason])).toEqual(Array.from({ length: 6 }, () => ['passed', undefined]));
     expect(result.ok).toBe(true);
-    expect(result.counts).toEqual({ passed: 5, failed: 0, error: 0, skipped: 0 });
-    expect(server.seen.slice(seen).map((s) => s.cn)).toEqual(['certificates@uptrends.com', 'customer-monitor', undefined, 'customer-monitor', undefined]);
+    expect(result.counts).toEqual({ passed: 6, failed: 0, error: 0, skipped: 0 });
+    expect(server.seen.slice(seen).map((s) => s.cn)).toEqual(['certificates@uptrends.com', 'customer-monitor', undefined, 'customer-monitor', 'customer-monitor', undefined]);
     expect(result.steps[1]?.captured).toEqual(['token', 'session', 'userId', 'tokenSuffix']);
     const token = (result.steps[1]?.response?.json as { token: string }).token;
     expect(JSON.parse((result.steps[3]?.response?.json as { body: string }).body)).toEqual({ id: '42', session: 'session-7', tail: token.slice(4) });
-    expect(result.steps[4]?.problem?.code).toBe('CERT_MISSING');
-    expect(result.steps.map((s) => s.certificate)).toEqual(['uptrends', 'customer', 'none', 'customer', 'none']);
+    expect(result.steps[5]?.problem?.code).toBe('CERT_MISSING');
+    expect(result.steps.map((s) => s.certificate)).toEqual(['uptrends', 'customer', 'none', 'customer', 'pki:custom-client', 'none']);
     expect(result.steps[0]?.response?.tls?.clientCertificate?.subject).toBe('emailAddress=certificates@uptrends.com');
 
     const table = formatScenarioSummary(result);
     expect(table).toMatch(/^scenario: monitor flow\n#\s+step\s+certificate\s+status\s+time\s+result\s+reason\n/);
     expect(table).toMatch(/2\s+login \(customer\)\s+customer\s+200\s+[\d.]+ ms\s+PASS/);
-    expect(table).toContain('5 steps: 5 passed');
+    expect(table).toContain('6 steps: 6 passed');
   });
 
   it('stops at a failed assertion by default, with expected and actual in the reason', async () => {
@@ -167,7 +173,7 @@ describe('runScenario checks everything before sending anything', () => {
       runScenario({ vault, steps: [{ name: 'ok', request: { url: 'https://127.0.0.1:9/' } }, { name: 'orders', clientCert: 'custmer', request: { url: 'https://127.0.0.1:9/' } }] }, { ...base, request: hook.request }),
     );
     expect(error.code).toBe('VAULT_ITEM_UNKNOWN');
-    expect(error.message).toBe('scenario: steps[1].clientCert: step 2 "orders" uses client certificate "custmer", which is not in the vault; did you mean "customer"? (vault items: customer; or use uptrends or none)');
+    expect(error.message).toBe('scenario: steps[1].clientCert: step 2 "orders" uses client certificate "custmer", which is not in the vault; did you mean "customer"? (vault items: customer; or use uptrends, none or pki:<id>)');
     expect(hook.calls).toEqual([]);
   });
 
@@ -290,6 +296,14 @@ describe('runScenario checks everything before sending anything', () => {
       }
       expect(isClientCertError(caught) && caught.code === 'CONFIG_INVALID').toBe(true);
     }
+  });
+
+  it('an unknown pki:<id>: a clear error naming the step and the manifest ids, nothing sent', async () => {
+    const hook = recorder();
+    const error = await rejection(runScenario({ steps: [{ name: 'zoo', clientCert: 'pki:zoo-missing', request: { url: 'https://127.0.0.1:9/' } }] }, { ...base, request: hook.request }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/^the test PKI certificate "pki:zoo-missing", used by step 1 "zoo", cannot be loaded: .*has no entry "zoo-missing"/);
+    expect(hook.calls).toEqual([]);
   });
 
   it('the Uptrends stand-in without a test PKI: a clear error naming the steps, nothing sent', async () => {

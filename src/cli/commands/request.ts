@@ -17,7 +17,7 @@ const BODY_PREVIEW_BYTES = 4096;
 /** Failures where no HTTP answer arrived: exit 3. */
 const CONNECTION_CODES = new Set(['CONNECTION_FAILED', 'TLS_HANDSHAKE_FAILED', 'REQUEST_TIMEOUT']);
 
-const help = `Usage: certgate request URL --client-cert uptrends|none|FILE.p12|CERT.pem [options]
+const help = `Usage: certgate request URL --client-cert uptrends|none|pki:ID|FILE.p12|CERT.pem [options]
 
 Sends one HTTP(S) request presenting the chosen client certificate and prints the status, timing,
 the server's problem+json reason when it refuses, and the TLS details (protocol, cipher, the
@@ -26,6 +26,8 @@ certificate that was sent, the server's certificate).
 Client certificate (required):
   --client-cert uptrends      the test PKI's Uptrends stand-in (see --pki)
   --client-cert none          no certificate
+  --client-cert pki:ID        any client certificate of the test PKI manifest (pki:custom-client,
+                              pki:zoo-expired, ...), with the intermediates its entry lists
   --client-cert FILE.p12      a PKCS#12 archive (.p12/.pfx); password from --password-env
   --client-cert CERT.pem      a PEM certificate (plus intermediates after it) with --key, or a PEM
                               file that also holds the private key
@@ -87,7 +89,7 @@ const command: Command = {
     if (positionals.length !== 1) throw new UsageError(`expected one URL, found ${positionals.length === 0 ? 'none' : positionals.length}`);
     const url = positionals[0] ?? '';
     const certArg = values['client-cert'];
-    if (certArg === undefined) throw new UsageError('--client-cert is required: uptrends, none, FILE.p12 or CERT.pem');
+    if (certArg === undefined) throw new UsageError('--client-cert is required: uptrends, none, pki:ID, FILE.p12 or CERT.pem');
     const password = readPasswordEnv(values['password-env'], io);
     const clientCert = await chooseClientCert(certArg, values.key, password, io.cwd);
     const headers = (values.header ?? []).map(parseHeader);
@@ -137,9 +139,9 @@ function readPasswordEnv(name: string | undefined, io: CliIo): string | undefine
 
 /** FILE.p12/.pfx (or any non-PEM file) is an archive; a PEM file is a certificate, with --key or its own key. */
 async function chooseClientCert(arg: string, key: string | undefined, password: string | undefined, cwd: string): Promise<ClientCertChoice> {
-  if (arg === 'none' || arg === 'uptrends') {
+  if (arg === 'none' || arg === 'uptrends' || arg.startsWith('pki:')) {
     if (key !== undefined) throw new UsageError(`--key makes no sense with --client-cert ${arg}`);
-    return arg;
+    return arg as 'none' | 'uptrends' | `pki:${string}`;
   }
   const file = path.resolve(cwd, arg);
   const label = path.basename(arg);
