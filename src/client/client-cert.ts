@@ -19,6 +19,26 @@ export interface TlsMaterial {
   /** Leaf followed by the intermediates to send, PEM. */
   readonly cert?: Buffer;
   readonly key?: Buffer;
+  /** OpenSSL cipher string; set to security level 0 only for a certificate too weak for the default. */
+  readonly ciphers?: string;
+}
+
+/**
+ * OpenSSL 3 refuses to load a certificate signed with SHA-1 or with a small key at its default
+ * security level. A test client must be able to send such certificates (the bad-certificate zoo),
+ * so they are loaded, and sent, at level 0; the description says so (`weak`).
+ */
+const WEAK_CIPHERS = 'DEFAULT:@SECLEVEL=0';
+const TOO_WEAK = /md too weak|key too small|too weak/i;
+
+/** createSecureContext, retried at security level 0 when only the certificate's strength stops it. */
+function secureContext(options: tls.SecureContextOptions): { context: tls.SecureContext; weak: boolean } {
+  try {
+    return { context: tls.createSecureContext(options), weak: false };
+  } catch (error) {
+    if (!TOO_WEAK.test(error instanceof Error ? error.message : String(error))) throw error;
+    return { context: tls.createSecureContext({ ...options, ciphers: WEAK_CIPHERS }), weak: true };
+  }
 }
 
 const material = new WeakMap<LoadedClientCert, TlsMaterial>();
@@ -42,7 +62,7 @@ export interface LoadClientCertOptions {
  */
 export async function loadClientCert(choice: ClientCertChoice, options: LoadClientCertOptions = {}): Promise<LoadedClientCert> {
   const cwd = options.cwd ?? process.cwd();
-  if (choice === 'none') return seal({ source: 'none', label: 'none', certificate: undefined, chainLength: 0 }, {});
+  if (choice === 'none') return seal({ source: 'none', label: 'none', certificate: undefined, chainLength: 0, weak: false }, {});
   if (choice === 'uptrends' || (typeof choice === 'string' && choice.startsWith(PKI_PREFIX))) {
     const id = choice === 'uptrends' ? UPTRENDS_STANDIN_ID : choice.slice(PKI_PREFIX.length);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id)) throw new TypeError(`clientCert: expected pki:<manifest id>, found ${describeValue(choice)}`);
@@ -84,8 +104,9 @@ export function isLoadedClientCert(value: unknown): value is LoadedClientCert {
  */
 export function loadP12(label: string, pfx: Buffer, password: string): LoadedClientCert {
   let context: tls.SecureContext;
+  let weak: boolean;
   try {
-    context = tls.createSecureContext({ pfx, passphrase: password });
+    ({ context, weak } = secureContext({ pfx, passphrase: password }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/mac verify fail/i.test(message)) {
@@ -104,7 +125,7 @@ export function loadP12(label: string, pfx: Buffer, password: string): LoadedCli
   if (certificate === undefined) {
     throw new ClientCertError('PKCS12_MALFORMED', `${label}: the PKCS#12 archive holds no certificate with its private key`);
   }
-  return seal({ source: 'p12', label, certificate, chainLength: undefined }, { pfx, passphrase: password });
+  return seal({ source: 'p12', label, certificate, chainLength: undefined, weak }, { pfx, passphrase: password, ...(weak ? { ciphers: WEAK_CIPHERS } : {}) });
 }
 
 async function loadPem(
@@ -132,8 +153,9 @@ async function loadPem(
     throw new ClientCertError('CONFIG_INVALID', `private key of ${label}: expected a PEM "PRIVATE KEY" block, found none`);
   }
   const cert = Buffer.from(certPems.join(''), 'latin1');
+  let weak: boolean;
   try {
-    tls.createSecureContext({ cert, key, ...(passphrase === undefined ? {} : { passphrase }) });
+    ({ weak } = secureContext({ cert, key, ...(passphrase === undefined ? {} : { passphrase }) }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/key values mismatch/i.test(message)) {
@@ -144,7 +166,10 @@ async function loadPem(
     }
     throw new ClientCertError('CONFIG_INVALID', `client certificate ${label}: OpenSSL rejects the certificate or key (${message.trim()})`, { cause: error });
   }
-  return seal({ source, label, certificate: leaf, chainLength: certPems.length - 1 }, { cert, key, ...(passphrase === undefined ? {} : { passphrase }) });
+  return seal(
+    { source, label, certificate: leaf, chainLength: certPems.length - 1, weak },
+    { cert, key, ...(passphrase === undefined ? {} : { passphrase }), ...(weak ? { ciphers: WEAK_CIPHERS } : {}) },
+  );
 }
 
 /** The leaf a secure context would send: read through an unconnected TLS socket (public API only). */

@@ -59,6 +59,12 @@ export interface ClientCertDescription {
   readonly certificate: CertificateSummary | undefined;
   /** How many intermediates are sent after the leaf, when known. */
   readonly chainLength: number | undefined;
+  /**
+   * True when OpenSSL's default security level refuses the certificate (SHA-1 signature, small
+   * key): it is then sent at security level 0, which also relaxes what the connection accepts
+   * from the server. Meant for sending the bad-certificate zoo to a local server.
+   */
+  readonly weak: boolean;
 }
 
 /** Options of `request()`. */

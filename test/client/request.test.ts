@@ -47,8 +47,16 @@ describe('request() in the three Uptrends modes', () => {
     expect(result.clientCert).toMatchObject({ source: 'pki', label: 'pki:custom-client', chainLength: 0 });
     const unknown = await rejection(loadClientCert('pki:zoo-nothing', { pkiDir: pki.pkiDir }));
     expect(unknown.code).toBe('CONFIG_INVALID');
-    expect(unknown.message).toContain('has no entry "zoo-nothing" (it has 2 entries: uptrends-standin, custom-client)');
+    expect(unknown.message).toContain('has no entry "zoo-nothing" (it has 3 entries: uptrends-standin, custom-client, zoo-sha1)');
     await expect(loadClientCert('pki:../x', { pkiDir: pki.pkiDir })).rejects.toThrow(TypeError);
+  });
+
+  it('a SHA-1 signed certificate (too weak for OpenSSL\'s default level) is still sent, flagged weak', async () => {
+    const result = await request(`${server.url}/whoami`, { clientCert: 'pki:zoo-sha1', pkiDir: pki.pkiDir, ca: pki.serverCa });
+    expect(result.json).toMatchObject({ cn: 'zoo-sha1' });
+    expect(result.clientCert.weak).toBe(true);
+    const strong = await loadClientCert('pki:custom-client', { pkiDir: pki.pkiDir });
+    expect(strong.description.weak).toBe(false);
   });
 
   it('custom p12: sends the archive certificate', async () => {

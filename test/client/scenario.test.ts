@@ -52,7 +52,7 @@ function fakeResult(url: string, answer: Partial<RequestResult> = {}): RequestRe
     problem: undefined,
     timing: { headersMs: 1, totalMs: 2 },
     tls: undefined,
-    clientCert: { source: 'none', label: 'none', certificate: undefined, chainLength: 0 },
+    clientCert: { source: 'none', label: 'none', certificate: undefined, chainLength: 0, weak: false },
     ...answer,
   };
 }

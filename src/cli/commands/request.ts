@@ -192,6 +192,7 @@ function formatResult(result: RequestResult, insecure: boolean): string {
   }
   const sent = result.tls?.clientCertificate ?? result.clientCert.certificate;
   lines.push(`sent:    ${result.clientCert.source === 'none' ? 'no client certificate' : `${result.clientCert.label}: ${describe(sent)}`}`);
+  if (result.clientCert.weak) lines.push('note:    the certificate is too weak for OpenSSL\'s default security level; it was sent at level 0');
   if (result.tls?.serverCertificate !== undefined) lines.push(`server:  ${result.tls.serverCertificate.subject} (issuer ${result.tls.serverCertificate.issuer})`);
   if (result.bodyBytes > 0) {
     const preview = result.body.length > BODY_PREVIEW_BYTES ? `${result.body.slice(0, BODY_PREVIEW_BYTES)}\n... (${result.bodyBytes} bytes in all; --json prints everything)` : result.body;

@@ -48,11 +48,11 @@ function configFile(cwd: string, name: string): string {
   return file;
 }
 
-function issue(cwd: string, name: string, subject: string, issuer: string, extensions: string): void {
+function issue(cwd: string, name: string, subject: string, issuer: string, extensions: string, digest = 'sha256'): void {
   key(cwd, `${name}.key`);
   openssl(cwd, ['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
   writeFileSync(path.join(cwd, `${name}.ext`), extensions);
-  openssl(cwd, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '365', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+  openssl(cwd, ['x509', '-req', `-${digest}`, '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '365', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
 }
 
 export function createTestPki(): TestPki {
@@ -65,6 +65,7 @@ export function createTestPki(): TestPki {
   issue(dir, 'standin', '/emailAddress=certificates@uptrends.com', 'intermediate', 'subjectAltName=email:certificates@uptrends.com\nextendedKeyUsage=clientAuth,emailProtection\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
   selfSigned(dir, 'customer-ca', '/CN=TEST Customer CA');
   issue(dir, 'customer', '/CN=customer-monitor/O=TEST Customer', 'customer-ca', 'extendedKeyUsage=clientAuth\n');
+  issue(dir, 'sha1', '/CN=zoo-sha1', 'customer-ca', 'extendedKeyUsage=clientAuth\n', 'sha1');
   const password = 'correct horse battery staple';
   openssl(dir, ['pkcs12', '-export', '-in', 'customer.pem', '-inkey', 'customer.key', '-certfile', 'customer-ca.pem', '-out', 'customer.p12', '-passout', 'env:P12_PASS'], { P12_PASS: password });
   openssl(dir, ['pkcs12', '-export', '-legacy', '-in', 'customer.pem', '-inkey', 'customer.key', '-out', 'customer-legacy.p12', '-passout', 'env:P12_PASS'], { P12_PASS: password });
@@ -75,6 +76,7 @@ export function createTestPki(): TestPki {
     entries: [
       { id: 'uptrends-standin', description: 'Uptrends stand-in', cert: 'standin.pem', key: 'standin.key', chain: ['intermediate.pem'], expected: 'ok', expectedStatus: 200 },
       { id: 'custom-client', description: 'customer certificate', cert: 'customer.pem', key: 'customer.key', chain: [], p12: 'customer.p12', p12PasswordEnv: 'CUSTOMER_P12_PASSWORD', expected: 'ok', expectedStatus: 200 },
+      { id: 'zoo-sha1', description: 'SHA-1 signed', cert: 'sha1.pem', key: 'sha1.key', chain: [], expected: 'WEAK_ALGORITHM', expectedStatus: 401 },
     ],
   };
   writeFileSync(at('manifest.json'), JSON.stringify(manifest, null, 2));
