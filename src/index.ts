@@ -9,3 +9,5 @@ export type * from './cert/types.js';
 export { Certificate, MAX_CERTIFICATE_SIZE } from './cert/certificate.js';
 export { parseCertificate, parseCertificates, readCertificatesFile } from './cert/parse.js';
 export { MAX_INPUT_SIZE } from './cert/input.js';
+export { readPkcs12 } from './cert/pkcs12.js';
+export type { Pkcs12Certificate, Pkcs12Contents, ReadPkcs12Options } from './cert/pkcs12.js';

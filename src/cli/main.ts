@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   inspect: async () => (await import('./commands/inspect.js')).default,
   request: async () => (await import('./commands/request.js')).default,
   scenario: async () => (await import('./commands/scenario.js')).default,
+  pki: async () => (await import('./commands/pki.js')).default,
 };
 
 function mainHelp(): string {
