@@ -3,7 +3,8 @@
  * "client authentication certificate" flow behind `certgate pki issue`): a nickname, a fixed end
  * date, a fresh key, EKU clientAuth.
  */
-import { createHash, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
+import { parseCertificate } from '../cert/parse.js';
 import {
   authorityKeyId,
   basicConstraints,
@@ -133,17 +134,18 @@ export async function issueClientCertificate(options: IssueClientCertificateOpti
     ],
   });
   const der = new Uint8Array(cert.rawData);
+  const model = parseCertificate(der);
   return {
     certificate: der,
-    certificatePem: `${cert.toString('pem')}\n`,
+    certificatePem: model.toPem(),
     privateKey: key.privateKey,
-    subject: cert.subject,
-    issuer: cert.issuer,
-    serial: new NodeX509Certificate(der).serialNumber.toUpperCase(),
+    subject: model.subject.toString(),
+    issuer: model.issuer.toString(),
+    serial: model.serialNumber,
     notBefore,
     notAfter,
-    sha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
-    spkiSha256: createHash('sha256').update(key.spki).digest('base64'),
+    sha256: model.sha256,
+    spkiSha256: model.spkiSha256Base64,
   };
 }
 

@@ -8,11 +8,12 @@
  * Validity windows are relative to `now`, so a PKI generated for a fixed `now` (the committed
  * fixtures) gives the same verdicts forever when validated at `manifest.referenceTime`.
  */
-import { createHash, randomBytes, X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
+import { parseCertificate } from '../cert/parse.js';
 import { readPkcs12 } from '../cert/pkcs12.js';
 import { ERROR_CODES, type ClientCertErrorCode } from '../errors.js';
 import {
@@ -269,6 +270,12 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     serialFromBytes(seed === undefined ? randomBytes(16) : createHash('sha256').update(`certgate-test-pki\0${seed}\0${id}`).digest().subarray(0, 16));
   const day = (offsetDays: number): Date => new Date(Math.floor(now.getTime() / DAY) * DAY + offsetDays * DAY);
   const endOfDay = (start: Date, days: number): Date => new Date(start.getTime() + days * DAY - 1000);
+  /** The last second of the day `years` calendar years after `start` (2024-07-26 -> 2025-07-26T23:59:59Z, as Sectigo does). */
+  const yearsLater = (start: Date, years: number): Date => {
+    const end = new Date(start.getTime());
+    end.setUTCFullYear(end.getUTCFullYear() + years);
+    return new Date(end.getTime() + DAY - 1000);
+  };
   const urlsFor = (caId: string): NonNullable<Authority['revocation']> => ({
     crlUrl: `${baseUrl}/crl/${caId}.crl`,
     ocspUrl: `${baseUrl}/ocsp/${caId}`,
@@ -431,7 +438,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
 
   // --- Leaves -----------------------------------------------------------------------------
   const goodStart = day(-30);
-  const goodEnd = endOfDay(goodStart, 366); // one year, ending 23:59:59 like the real certificate
+  const goodEnd = yearsLater(goodStart, 1); // one year, ending 23:59:59 like the real certificate
   const makeLeaf = async (params: {
     id: string;
     keyName: string;
@@ -532,8 +539,8 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       policies: false,
       extra: [ocspNoCheck()],
     }),
-    makeLeaf({ id: 'zoo-expired', keyName: 'zoo-leaf', issuer: intermediate, notBefore: day(-400), notAfter: endOfDay(day(-400), 366) }),
-    makeLeaf({ id: 'zoo-not-yet-valid', keyName: 'zoo-leaf', issuer: intermediate, notBefore: day(30), notAfter: endOfDay(day(30), 366) }),
+    makeLeaf({ id: 'zoo-expired', keyName: 'zoo-leaf', issuer: intermediate, notBefore: day(-400), notAfter: yearsLater(day(-400), 1) }),
+    makeLeaf({ id: 'zoo-not-yet-valid', keyName: 'zoo-leaf', issuer: intermediate, notBefore: day(30), notAfter: yearsLater(day(30), 1) }),
     makeLeaf({ id: 'zoo-server-auth-only', keyName: 'zoo-leaf', issuer: intermediate, eku: [OID.serverAuth] }),
     makeLeaf({ id: 'zoo-ca-leaf', keyName: 'zoo-leaf', issuer: intermediate, ca: true, ku: KU.digitalSignature | KU.keyEncipherment | KU.keyCertSign }),
     makeLeaf({ id: 'zoo-self-signed', keyName: 'zoo-leaf', issuer: 'self' }),
@@ -599,7 +606,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       cert: caPath(authority),
       key: `keys/${keyFileName(authority.key.name)}`,
       issuerId: authority.issuerId,
-      ...facts(authority.cert, authority.der, authority.key),
+      ...facts(authority.der, authority.key),
     };
   }
 
@@ -646,7 +653,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       expectedStatus: statusOf(params.expected),
       chainExpected: params.chainExpected,
       ...params.extra,
-      ...facts(params.leaf.cert, params.leaf.der, params.leaf.key),
+      ...facts(params.leaf.der, params.leaf.key),
       signatureHash: params.leaf.hash,
     };
     entries.push(entry);
@@ -722,8 +729,8 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     customer: { roots: [caPath(customerCa)], intermediates: [] },
     server: { roots: [caPath(serverCa)], intermediates: [] },
   };
-  const standinFacts = facts(standin.cert, standin.der, standin.key);
-  const customFacts = facts(customClient.cert, customClient.der, customClient.key);
+  const standinFacts = facts(standin.der, standin.key);
+  const customFacts = facts(customClient.der, customClient.key);
   const policies: Record<string, ManifestPolicy> = {
     uptrends: {
       description:
@@ -840,20 +847,20 @@ function statusOf(verdict: ExpectedVerdict): 200 | 401 | 403 {
   return status;
 }
 
+/** Facts about a certificate as certgate's own parser reads them (names RFC 4514, most specific first, as pins expect). */
 function facts(
-  cert: x509.X509Certificate,
   der: Uint8Array,
   key: TestKey,
 ): { subject: string; issuer: string; serial: string; notBefore: string; notAfter: string; sha256: string; spkiSha256: string; keyType: string } {
-  const node = new NodeX509Certificate(der);
+  const cert = parseCertificate(der);
   return {
-    subject: cert.subject,
-    issuer: cert.issuer,
-    serial: node.serialNumber.toUpperCase(),
+    subject: cert.subject.toString(),
+    issuer: cert.issuer.toString(),
+    serial: cert.serialNumber,
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
-    sha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
-    spkiSha256: createHash('sha256').update(key.spki).digest('base64'),
+    sha256: cert.sha256,
+    spkiSha256: cert.spkiSha256Base64,
     keyType: describeKeySpec(key.spec),
   };
 }

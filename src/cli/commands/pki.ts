@@ -27,7 +27,7 @@ const HELP = `Usage:
                      [--revocation-url URL] [--serial-seed TEXT] [--json]
   certgate pki issue (--ca CA.p12 | --ca-cert CA.pem --ca-key KEY.pem) --name NICKNAME
                      (--days N | --end DATE) [--key rsa2048|rsa4096|p256] [--out FILE.p12]
-                     [--password-env VAR] [--ca-password-env VAR] [--iterations N] [--json]
+                     [--password-env VAR] [--ca-password-env VAR] [--iterations N] [--now ISO] [--json]
 
 pki init: generate the TEST PKI of the local harness: a USERTrust/Sectigo-shaped chain with an
 Uptrends stand-in, a customer CA with a custom client certificate, a localhost server certificate,
@@ -59,6 +59,8 @@ with its new key as a PKCS#12 protected by AES-256-CBC, PBKDF2-HMAC-SHA-256 and 
   --password-env VAR    take the archive password from $VAR (at least ${MIN_PASSWORD_LENGTH} characters);
                         otherwise a strong password is generated and printed once, on stdout only
   --iterations N        PBKDF2 and MAC iterations (default ${PKCS12_DEFAULT_ITERATIONS})
+  --now ISO             issuance time (for reproducible tests; default now)
+  --json                print the summary as JSON (with the generated password, if any)
 
 Examples:
   certgate pki init --out .certgate/pki
