@@ -2,7 +2,8 @@
  * A strict, small DER reader: exactly what X.509 needs and nothing BER allows.
  *
  * - definite lengths only, in minimal form, at most 4 length octets;
- * - low tag numbers only (X.509 never uses the high-tag-number form);
+ * - low tag numbers only (X.509 never uses the high-tag-number form), no end-of-contents tag,
+ *   universal types in the one form DER allows (SEQUENCE/SET constructed, all else primitive);
  * - every element must fit in its parent, and callers call `finish()` so no trailing bytes pass;
  * - no generic recursive descent: callers walk the certificate schema, so nesting depth is bounded
  *   by that schema, whatever the input.
@@ -111,8 +112,20 @@ export class DerReader {
     const end = this.end;
     if (offset >= end) throw malformed(`expected ${what} at offset ${offset}, found end of data`);
     const tag = bytes[offset] as number;
+    if (tag === 0x00) throw malformed(`expected ${what} at offset ${offset}, found 0x00 (end-of-contents, not a DER element)`);
     if ((tag & 0x1f) === 0x1f) {
       throw malformed(`expected ${what} at offset ${offset}, found high-tag-number form 0x${hex2(tag)} (not used by X.509)`);
+    }
+    if ((tag & 0xc0) === 0) {
+      // Universal class: SEQUENCE and SET are always constructed; DER encodes everything else
+      // (strings, times, integers) primitive. EXTERNAL (8) and EMBEDDED PDV (11) never occur in X.509.
+      const number = tag & 0x1f;
+      const constructed = (tag & 0x20) !== 0;
+      if (number === 16 || number === 17 ? !constructed : constructed) {
+        throw malformed(
+          `expected ${what} at offset ${offset}, found 0x${hex2(tag)}: universal tag ${number} in ${constructed ? 'constructed' : 'primitive'} form is not DER`,
+        );
+      }
     }
     if (offset + 1 >= end) throw malformed(`truncated ${what} at offset ${offset}: no length octet`);
     const first = bytes[offset + 1] as number;

@@ -92,6 +92,10 @@ export function readName(bytes: Uint8Array, tlv: Tlv, what: string): Name {
       const r = DerReader.inside(bytes, atv);
       const oid = readOid(bytes, r.expect(TAG.OID, `attribute type in ${what}`), `attribute type in ${what}`);
       const value = r.next(`attribute value in ${what}`);
+      if ((value.tag & 0xc0) !== 0) {
+        // AttributeValue is ANY DEFINED BY the type; every defined type is a universal one.
+        throw malformed(`attribute value in ${what} at offset ${value.offset} has a non-universal tag 0x${value.tag.toString(16).padStart(2, '0')}`);
+      }
       r.finish(`AttributeTypeAndValue in ${what}`);
       const text = STRING_TAGS.has(value.tag)
         ? decodeString(bytes, value, `${ATTRIBUTE_NAMES[oid] ?? oid} value in ${what}`)

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isClientCertError } from '../../src/errors.js';
@@ -177,3 +177,22 @@ describe('property: any bytes give a certificate or CERT_MALFORMED, nothing else
     );
   });
 });
+
+describe('differential: what the parser accepts, OpenSSL (node:crypto) accepts too', () => {
+  // OpenSSL parses times and extension values lazily, so it accepts much that certgate refuses;
+  // the other way round would mean certgate reads as a certificate what is not one.
+  it('single and double byte mutations of a real certificate', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(leafDer.length - 1), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 2 }),
+        (mutations) => {
+          const der = Buffer.from(leafDer);
+          for (const m of mutations) der[m.at] = m.byte;
+          if (outcome(der) === 'ok') expect(() => new X509Certificate(der)).not.toThrow();
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+});
+
