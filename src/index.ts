@@ -11,3 +11,16 @@ export { parseCertificate, parseCertificates, readCertificatesFile } from './cer
 export { MAX_INPUT_SIZE } from './cert/input.js';
 export { readPkcs12 } from './cert/pkcs12.js';
 export type { Pkcs12Certificate, Pkcs12Contents, ReadPkcs12Options } from './cert/pkcs12.js';
+export { createVerifier, verifyChain, DEFAULT_MAX_DEPTH } from './verify/chain.js';
+export type {
+  CertificateInput,
+  CertificateSource,
+  Purpose,
+  Verifier,
+  VerifierOptions,
+  VerifyChainOptions,
+  VerifyFailure,
+  VerifyPolicyOptions,
+  VerifyResult,
+  VerifySuccess,
+} from './verify/chain.js';
