@@ -66,7 +66,7 @@ export async function loadClientCert(choice: ClientCertChoice, options: LoadClie
   if (choice === 'uptrends' || (typeof choice === 'string' && choice.startsWith(PKI_PREFIX))) {
     const id = choice === 'uptrends' ? UPTRENDS_STANDIN_ID : choice.slice(PKI_PREFIX.length);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id)) throw new TypeError(`clientCert: expected pki:<manifest id>, found ${describeValue(choice)}`);
-    const pkiDir = resolvePkiDir({ pkiDir: options.pkiDir, env: options.env ?? process.env, cwd });
+    const pkiDir = resolvePkiDir({ dir: options.pkiDir, env: options.env ?? process.env, cwd });
     const entry = await readManifestEntry(pkiDir, id);
     if (entry.key === undefined) {
       throw new ClientCertError('CONFIG_INVALID', `the test PKI entry "${id}" in ${pkiDir} names no private key`);

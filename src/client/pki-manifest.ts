@@ -7,10 +7,9 @@ import path from 'node:path';
 import { ClientCertError } from '../errors.js';
 import { readBoundedFile } from './files.js';
 
-/** Default test PKI directory, relative to the working directory. */
-export const DEFAULT_PKI_DIR = path.join('.certgate', 'pki');
-/** Environment variable that overrides the default PKI directory. */
-export const PKI_DIR_ENV = 'CERTGATE_PKI';
+import { PKI_DIR_ENV } from '../util/pki-dir.js';
+
+export { DEFAULT_PKI_DIR, PKI_DIR_ENV, resolvePkiDir } from '../util/pki-dir.js';
 /** Manifest id of the Uptrends stand-in certificate. */
 export const UPTRENDS_STANDIN_ID = 'uptrends-standin';
 
@@ -28,12 +27,6 @@ export interface PkiManifestEntry {
   readonly p12PasswordEnv: string | undefined;
 }
 
-/** The PKI directory: an explicit one, else `$CERTGATE_PKI`, else `.certgate/pki`, relative to `cwd`. */
-export function resolvePkiDir(options: { pkiDir?: string | undefined; env?: Readonly<Record<string, string | undefined>> | undefined; cwd: string }): string {
-  const fromEnv = options.env?.[PKI_DIR_ENV];
-  const dir = options.pkiDir ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_PKI_DIR);
-  return path.resolve(options.cwd, dir);
-}
 
 /** Reads `<pkiDir>/manifest.json` and returns the entry `id`, with paths made absolute. */
 export async function readManifestEntry(pkiDir: string, id: string): Promise<PkiManifestEntry> {

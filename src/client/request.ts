@@ -48,7 +48,7 @@ export async function request(url: string | URL, options: RequestOptions = {}): 
   }
   const caInputs: FileInput[] = options.ca === undefined ? [] : Array.isArray(options.ca) ? [...(options.ca as readonly FileInput[])] : [options.ca as FileInput];
   if (options.trustPkiServer === true) {
-    caInputs.push(await readManifestServerCa(resolvePkiDir({ pkiDir: options.pkiDir, env: options.env ?? process.env, cwd })));
+    caInputs.push(await readManifestServerCa(resolvePkiDir({ dir: options.pkiDir, env: options.env ?? process.env, cwd })));
   }
   const ca = caInputs.length === 0 ? undefined : await readCa(caInputs, cwd);
   const secret = tlsMaterialOf(loaded) ?? {};

@@ -144,7 +144,7 @@ export async function runScenario(definition: unknown, options: RunScenarioOptio
   let ca: FileInput | readonly FileInput[] | undefined = options.ca ?? scenario.ca?.map((file) => path.resolve(baseDir, file));
   if (options.trustPkiServer ?? scenario.trustPkiServer) {
     // Resolved now, so a missing test PKI stops the run before the first request.
-    const pkiCa = await readManifestServerCa(resolvePkiDir({ pkiDir: options.pkiDir, env, cwd }));
+    const pkiCa = await readManifestServerCa(resolvePkiDir({ dir: options.pkiDir, env, cwd }));
     ca = ca === undefined ? [pkiCa] : [...(Array.isArray(ca) ? (ca as readonly FileInput[]) : [ca as FileInput]), pkiCa];
   }
   const insecure = options.insecure ?? scenario.insecure;

@@ -11,7 +11,7 @@ let server: TestServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  pki = createTestPki();
+  pki = await createTestPki();
   server = await startTestServer(pki);
   env = { CUSTOMER_P12_PASSWORD: pki.customerP12Password, CERTGATE_PKI: pki.pkiDir };
 });
@@ -30,21 +30,21 @@ describe('certgate request', () => {
     expect(run.stdout).toMatch(/\ntime: {4}[\d.]+ ms total \(connect [\d.]+ ms, tls [\d.]+ ms, headers [\d.]+ ms\)\n/);
     expect(run.stdout).toMatch(/\ntls: {5}TLSv1\.3 TLS_\w+, server certificate verified\n/);
     expect(run.stdout).toMatch(/\nsent: {4}uptrends: emailAddress=certificates@uptrends\.com, serial [0-9A-F]+, sha256 [0-9A-F]{64}, expires \d{4}-/);
-    expect(run.stdout).toContain('\nserver:  CN=localhost (issuer CN=TEST client-tests Server CA)\n');
+    expect(run.stdout).toContain('\nserver:  CN=localhost,O=TEST certgate harness (issuer CN=TEST Server CA,O=TEST certgate harness)\n');
     expect(run.stdout).toContain('"email":"certificates@uptrends.com"');
   });
 
   it('a PKCS#12 file with --password-env, and a PEM with --key', async () => {
     const p12 = await cli(['request', `${server.url}/whoami`, '--client-cert', pki.customerP12, '--password-env', 'CUSTOMER_P12_PASSWORD', '--ca', pki.serverCa], { env });
     expect(p12.code).toBe(0);
-    expect(p12.stdout).toContain('sent:    customer.p12: O=TEST Customer,CN=customer-monitor');
-    const pem = await cli(['request', `${server.url}/whoami`, '--client-cert', 'customer.pem', '--key', 'customer.key', '--ca', 'server-ca.pem'], { env, cwd: pki.dir });
+    expect(p12.stdout).toContain(`sent:    custom-client.p12: ${pki.customerSubject}, serial `);
+    const pem = await cli(['request', `${server.url}/whoami`, '--client-cert', 'certs/custom-client.pem', '--key', 'keys/custom-client.key.pem', '--ca', 'ca/server-ca.pem'], { env, cwd: pki.pkiDir });
     expect(pem.code).toBe(0);
-    expect(pem.stdout).toContain('"cn":"customer-monitor"');
+    expect(pem.stdout).toContain(`"cn":"${pki.customerCn}"`);
     const byId = await cli(['request', `${server.url}/whoami`, '--client-cert', 'pki:custom-client', '--trust-pki-server'], { env });
     expect(byId.code).toBe(0);
-    expect(byId.stdout).toContain('sent:    pki:custom-client: O=TEST Customer,CN=customer-monitor');
-    const combined = await cli(['request', `${server.url}/whoami`, '--client-cert', 'customer-combined.pem', '--ca', 'server-ca.pem'], { env, cwd: pki.dir });
+    expect(byId.stdout).toContain(`sent:    pki:custom-client: ${pki.customerSubject}, serial `);
+    const combined = await cli(['request', `${server.url}/whoami`, '--client-cert', 'customer-combined.pem', '--ca', pki.serverCa], { env, cwd: pki.dir });
     expect(combined.code).toBe(0);
   });
 
@@ -98,7 +98,7 @@ describe('certgate request', () => {
       [['request', `${server.url}/`, '--client-cert', 'none', '-H', 'no colon'], /expected 'Name: value'/],
       [['request', `${server.url}/`, '--client-cert', 'none', '--timeout', '1.5'], /--timeout/],
       [['request', `${server.url}/`, '--client-cert', pki.customerP12, '--password-env', 'NOPE'], /ENV_VAR_MISSING: --password-env NOPE: the environment variable NOPE is not set/],
-      [['request', `${server.url}/`, '--client-cert', pki.customerP12, '--password-env', 'WRONG'], /PKCS12_BAD_PASSWORD: customer\.p12: the password does not open/],
+      [['request', `${server.url}/`, '--client-cert', pki.customerP12, '--password-env', 'WRONG'], /PKCS12_BAD_PASSWORD: custom-client\.p12: the password does not open/],
       [['request', `${server.url}/`, '--client-cert', pki.customerCert], /PEM certificate without a private key: add --key/],
       [['request', `${server.url}/`, '--client-cert', path.join(pki.dir, 'absent.p12')], /no such file/],
       [['request', `${server.url}/`, '--client-cert', 'uptrends', '--pki', path.join(pki.dir, 'none')], /certgate pki init/],

@@ -10,7 +10,7 @@ let server: TestServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  pki = createTestPki();
+  pki = await createTestPki();
   server = await startTestServer(pki);
   env = { CUSTOMER_P12_PASSWORD: pki.customerP12Password, CERTGATE_PKI: pki.pkiDir, MONITOR_USER: 'probe' };
 });
@@ -25,12 +25,12 @@ function scenarioFile(name: string, lines: string[]): string {
   return file;
 }
 
-const header = [
+const header = (): string[] => [
   'name: monitor',
-  'ca: server-ca.pem',
+  `ca: ${path.relative(pki.dir, pki.serverCa)}`,
   'vault:',
   '  customer:',
-  '    file: customer.p12',
+  `    file: ${path.relative(pki.dir, pki.customerP12)}`,
   '    passwordEnv: CUSTOMER_P12_PASSWORD',
   '    description: TEST customer certificate',
 ];
@@ -38,7 +38,7 @@ const header = [
 describe('certgate scenario', () => {
   it('runs a YAML scenario and prints the summary table: exit 0', async () => {
     const file = scenarioFile('ok.yaml', [
-      ...header,
+      ...header(),
       'variables:',
       `  base: ${server.url}`,
       'steps:',
@@ -79,7 +79,7 @@ describe('certgate scenario', () => {
 
   it('a failed assertion: exit 1, the reason in the table; --continue runs the rest; --json', async () => {
     const file = scenarioFile('fail.json', [
-      JSON.stringify({ variables: { base: server.url }, ca: 'server-ca.pem', steps: [{ name: 'needs cert', request: { url: '{{base}}/whoami' }, assert: [{ status: 200 }] }, { name: 'next', clientCert: 'uptrends', request: { url: '{{base}}/whoami' } }] }),
+      JSON.stringify({ variables: { base: server.url }, ca: path.relative(pki.dir, pki.serverCa), steps: [{ name: 'needs cert', request: { url: '{{base}}/whoami' }, assert: [{ status: 200 }] }, { name: 'next', clientCert: 'uptrends', request: { url: '{{base}}/whoami' } }] }),
     ]);
     const stop = await cli(['scenario', file], { env });
     const trusted = await cli(['scenario', file, '--ca', pki.intermediate, '--trust-pki-server'], { env });
@@ -106,14 +106,14 @@ describe('certgate scenario', () => {
 
   it('invalid scenarios: exit 2 with a clear message, nothing sent', async () => {
     const seen = server.seen.length;
-    const missingItem = scenarioFile('missing-item.yaml', [...header, 'steps:', '  - name: orders', '    clientCert: custmer', `    request: { url: "${server.url}/whoami" }`]);
-    const unknownVar = scenarioFile('unknown-var.yaml', [...header, 'steps:', '  - name: orders', '    request: { url: "{{base}}/whoami" }']);
-    const wrongPassword = scenarioFile('wrong-password.yaml', [...header, 'steps:', '  - name: login', '    clientCert: customer', `    request: { url: "${server.url}/whoami" }`]);
+    const missingItem = scenarioFile('missing-item.yaml', [...header(), 'steps:', '  - name: orders', '    clientCert: custmer', `    request: { url: "${server.url}/whoami" }`]);
+    const unknownVar = scenarioFile('unknown-var.yaml', [...header(), 'steps:', '  - name: orders', '    request: { url: "{{base}}/whoami" }']);
+    const wrongPassword = scenarioFile('wrong-password.yaml', [...header(), 'steps:', '  - name: login', '    clientCert: customer', `    request: { url: "${server.url}/whoami" }`]);
     const schema = scenarioFile('schema.yaml', ['steps:', '  - request: { url: 5 }', '    assert: [{ status: 2000 }]']);
     const cases: Array<[string[], Record<string, string>, string]> = [
       [[missingItem], env, 'certgate scenario: VAULT_ITEM_UNKNOWN: scenario: steps[0].clientCert: step 1 "orders" uses client certificate "custmer", which is not in the vault; did you mean "customer"? (vault items: customer; or use uptrends, none or pki:<id>)\n'],
       [[unknownVar], env, 'certgate scenario: VARIABLE_UNKNOWN: scenario: steps[0].request.url: step 1 "orders" uses {{base}}, which is neither in variables nor captured by an earlier step (no variables are defined at this point; environment variables are {{env.NAME}})\n'],
-      [[wrongPassword], { ...env, CUSTOMER_P12_PASSWORD: 'wrong-secret-9' }, 'certgate scenario: PKCS12_BAD_PASSWORD: vault item "customer" (customer.p12, used by step 1 "login"): the archive password from the environment variable CUSTOMER_P12_PASSWORD does not open the archive (its integrity check failed)\n'],
+      [[wrongPassword], { ...env, CUSTOMER_P12_PASSWORD: 'wrong-secret-9' }, `certgate scenario: PKCS12_BAD_PASSWORD: vault item "customer" (${path.relative(pki.dir, pki.customerP12)}, used by step 1 "login"): the archive password from the environment variable CUSTOMER_P12_PASSWORD does not open the archive (its integrity check failed)\n`],
       [[wrongPassword], { CERTGATE_PKI: pki.pkiDir }, 'certgate scenario: ENV_VAR_MISSING: scenario: vault.customer.passwordEnv: vault item "customer" takes its archive password from the environment variable CUSTOMER_P12_PASSWORD, which is not set\n'],
       [[schema], env, 'certgate scenario: CONFIG_INVALID: scenario: 2 problems:\n  steps[0].request.url: expected a string, found number 5\n  steps[0].assert[0].status: expected an HTTP status (100-599) or a list of them, found 2000\n'],
     ];

@@ -12,7 +12,7 @@ let pki: TestPki;
 let server: TestServer;
 
 beforeAll(async () => {
-  pki = createTestPki();
+  pki = await createTestPki();
   server = await startTestServer(pki);
 });
 afterAll(async () => {
@@ -25,11 +25,11 @@ describe('request() in the three Uptrends modes', () => {
   it('uptrends: sends the stand-in from the PKI manifest, with its intermediate', async () => {
     const result = await request(`${server.url}/whoami`, { clientCert: 'uptrends', pkiDir: pki.pkiDir, ca: pki.serverCa });
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ email: 'certificates@uptrends.com', chain: ['TEST Sectigo-like Client Authentication CA'] });
+    expect(result.json).toMatchObject({ email: 'certificates@uptrends.com', chain: ['TEST Sectigo-like Client Authentication and Secure Email CA'] });
     expect(result.clientCert).toMatchObject({ source: 'uptrends', label: 'uptrends', chainLength: 1 });
     const sent = result.tls?.clientCertificate;
     expect(sent?.subject).toBe('emailAddress=certificates@uptrends.com');
-    expect(sent?.issuer).toBe('CN=TEST Sectigo-like Client Authentication CA');
+    expect(sent?.issuer).toBe('CN=TEST Sectigo-like Client Authentication and Secure Email CA,O=TEST Sectigo-like Limited,L=Salford,ST=Greater Manchester,C=GB');
     // What the client reports having sent is what the server saw.
     expect(sent?.sha256).toBe((result.json as { sha256: string }).sha256);
     expect(sent?.serialNumber).toBe((result.json as { serial: string }).serial);
@@ -43,17 +43,18 @@ describe('request() in the three Uptrends modes', () => {
 
   it('pki:<id>: any client certificate of the manifest by id', async () => {
     const result = await request(`${server.url}/whoami`, { clientCert: 'pki:custom-client', pkiDir: pki.pkiDir, ca: pki.serverCa });
-    expect(result.json).toMatchObject({ cn: 'customer-monitor', chain: [] });
+    expect(result.json).toMatchObject({ cn: pki.customerCn, chain: [] });
     expect(result.clientCert).toMatchObject({ source: 'pki', label: 'pki:custom-client', chainLength: 0 });
     const unknown = await rejection(loadClientCert('pki:zoo-nothing', { pkiDir: pki.pkiDir }));
     expect(unknown.code).toBe('CONFIG_INVALID');
-    expect(unknown.message).toContain('has no entry "zoo-nothing" (it has 3 entries: uptrends-standin, custom-client, zoo-sha1)');
+    expect(unknown.message).toMatch(/has no entry "zoo-nothing" \(it has \d+ entries: uptrends-standin, uptrends-standin-leaf-only, custom-client, zoo-expired, .*, \.\.\.\)/);
     await expect(loadClientCert('pki:../x', { pkiDir: pki.pkiDir })).rejects.toThrow(TypeError);
   });
 
   it('a SHA-1 signed certificate (too weak for OpenSSL\'s default level) is still sent, flagged weak', async () => {
     const result = await request(`${server.url}/whoami`, { clientCert: 'pki:zoo-sha1', pkiDir: pki.pkiDir, ca: pki.serverCa });
-    expect(result.json).toMatchObject({ cn: 'zoo-sha1' });
+    expect(result.json).toMatchObject({ email: 'certificates@uptrends.com', chain: ['TEST Sectigo-like Client Authentication and Secure Email CA'] });
+    expect(result.clientCert.certificate?.sha256).toBe((result.json as { sha256: string }).sha256);
     expect(result.clientCert.weak).toBe(true);
     const strong = await loadClientCert('pki:custom-client', { pkiDir: pki.pkiDir });
     expect(strong.description.weak).toBe(false);
@@ -62,10 +63,10 @@ describe('request() in the three Uptrends modes', () => {
   it('custom p12: sends the archive certificate', async () => {
     const result = await request(`${server.url}/whoami`, { clientCert: { p12: pki.customerP12, password: pki.customerP12Password }, ca: pki.serverCa });
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ cn: 'customer-monitor' });
+    expect(result.json).toMatchObject({ cn: pki.customerCn });
     expect(result.clientCert.source).toBe('p12');
-    expect(result.clientCert.label).toBe('customer.p12');
-    expect(result.clientCert.certificate?.subject).toBe('O=TEST Customer,CN=customer-monitor');
+    expect(result.clientCert.label).toBe('custom-client.p12');
+    expect(result.clientCert.certificate?.subject).toBe(pki.customerSubject);
     expect(result.tls?.clientCertificate?.sha256).toBe((result.json as { sha256: string }).sha256);
   });
 
@@ -86,9 +87,9 @@ describe('request() in the three Uptrends modes', () => {
 
   it('PEM certificate + key (a combined PEM file works as both)', async () => {
     const separate = await request(`${server.url}/whoami`, { clientCert: { cert: pki.customerCert, key: pki.customerKey }, ca: pki.serverCa });
-    expect(separate.json).toMatchObject({ cn: 'customer-monitor' });
+    expect(separate.json).toMatchObject({ cn: pki.customerCn });
     const combined = await request(`${server.url}/whoami`, { clientCert: { cert: pki.customerCombined, key: pki.customerCombined }, ca: pki.serverCa });
-    expect(combined.json).toMatchObject({ cn: 'customer-monitor' });
+    expect(combined.json).toMatchObject({ cn: pki.customerCn });
   });
 });
 
@@ -97,7 +98,7 @@ describe('request() reports', () => {
     const result = await request(`${server.url}/whoami`, { clientCert: 'uptrends', pkiDir: pki.pkiDir, ca: pki.serverCa });
     expect(result.tls).toMatchObject({ protocol: 'TLSv1.3', alpnProtocol: 'http/1.1', serverVerified: true });
     expect(result.tls?.cipher).toMatch(/^TLS_/);
-    expect(result.tls?.serverCertificate?.subject).toBe('CN=localhost');
+    expect(result.tls?.serverCertificate?.subject).toBe('CN=localhost,O=TEST certgate harness');
     const t = result.timing;
     expect(t.dnsMs).toBeUndefined(); // an IP literal needs no lookup
     expect(t.connectMs).toBeGreaterThanOrEqual(0);
@@ -214,7 +215,7 @@ describe('request() failures', () => {
     const seen = server.seen.length;
     const error = await rejection(request(`${server.url}/whoami`, { ca: pki.serverCa, clientCert: { p12: pki.customerP12, password: 'hunter2' } }));
     expect(error.code).toBe('PKCS12_BAD_PASSWORD');
-    expect(error.message).toBe('customer.p12: the password does not open this PKCS#12 archive (its integrity check failed)');
+    expect(error.message).toBe('custom-client.p12: the password does not open this PKCS#12 archive (its integrity check failed)');
     expect(error.message).not.toContain('hunter2');
     expect(server.seen.length).toBe(seen);
   });
@@ -261,7 +262,7 @@ describe('loadClientCert()', () => {
     expect(loaded.description).toMatchObject({ source: 'p12', label: 'customer' });
     for (let i = 0; i < 2; i++) {
       const result = await request(`${server.url}/whoami`, { clientCert: loaded, ca: pki.serverCa });
-      expect(result.json).toMatchObject({ cn: 'customer-monitor' });
+      expect(result.json).toMatchObject({ cn: pki.customerCn });
     }
   });
 
@@ -270,6 +271,6 @@ describe('loadClientCert()', () => {
     const b = await request(`${server.url}/whoami`, { clientCert: 'none', ca: pki.serverCa });
     const c = await request(`${server.url}/whoami`, { clientCert: { p12: pki.customerP12, password: pki.customerP12Password }, ca: pki.serverCa });
     expect([a.status, b.status, c.status]).toEqual([200, 401, 200]);
-    expect(server.seen.slice(-3).map((s) => s.cn)).toEqual(['certificates@uptrends.com', undefined, 'customer-monitor']);
+    expect(server.seen.slice(-3).map((s) => s.cn)).toEqual(['certificates@uptrends.com', undefined, pki.customerCn]);
   });
 });

@@ -14,17 +14,17 @@ let env: Record<string, string>;
 let base: RunScenarioOptions;
 
 beforeAll(async () => {
-  pki = createTestPki();
+  pki = await createTestPki();
   server = await startTestServer(pki);
-  env = { CUSTOMER_P12_PASSWORD: pki.customerP12Password, MONITOR_USER: 'probe' };
-  base = { env, baseDir: pki.dir, pkiDir: pki.pkiDir, ca: pki.serverCa };
+  env = { CUSTOMER_P12_PASSWORD: pki.customerP12Password, MONITOR_USER: 'probe', CUSTOMER_CN: pki.customerCn };
+  base = { env, baseDir: pki.pkiDir, pkiDir: pki.pkiDir, ca: pki.serverCa };
 });
 afterAll(async () => {
   await server?.close();
   pki?.cleanup();
 });
 
-const vault = { customer: { file: 'customer.p12', passwordEnv: 'CUSTOMER_P12_PASSWORD', description: 'TEST customer certificate' } };
+const vault = { customer: { file: 'p12/custom-client.p12', passwordEnv: 'CUSTOMER_P12_PASSWORD', description: 'TEST customer certificate' } };
 
 /** A `request` hook that records calls and never touches the network. */
 function recorder(answer?: Partial<RequestResult>): { calls: Array<{ url: string; options: RequestOptions }>; request: NonNullable<RunScenarioOptions['request']> } {
@@ -81,7 +81,7 @@ describe('runScenario against a real mTLS server', () => {
         {
           name: 'orders with the token, no certificate',
           request: { url: '{{base}}/orders', headers: { Authorization: 'Bearer {{token}}' } },
-          assert: [{ status: 200 }, { jsonPath: '$.orders[1].item', equals: 'cable' }, { jsonPath: '$.owner', equals: 'customer-monitor' }, { jsonPath: '$.cn', equals: null }],
+          assert: [{ status: 200 }, { jsonPath: '$.orders[1].item', equals: 'cable' }, { jsonPath: '$.owner', equals: '{{env.CUSTOMER_CN}}' }, { jsonPath: '$.cn', equals: null }],
         },
         {
           name: 'echo captured values',
@@ -94,7 +94,7 @@ describe('runScenario against a real mTLS server', () => {
           name: 'manifest entry by id',
           clientCert: 'pki:custom-client',
           request: { url: '{{base}}/whoami' },
-          assert: [{ jsonPath: '$.cn', equals: 'customer-monitor' }],
+          assert: [{ jsonPath: '$.cn', equals: '{{env.CUSTOMER_CN}}' }],
         },
         {
           name: 'none is refused',
@@ -109,7 +109,7 @@ describe('runScenario against a real mTLS server', () => {
     expect(result.steps.map((s) => [s.outcome, s.reason])).toEqual(Array.from({ length: 6 }, () => ['passed', undefined]));
     expect(result.ok).toBe(true);
     expect(result.counts).toEqual({ passed: 6, failed: 0, error: 0, skipped: 0 });
-    expect(server.seen.slice(seen).map((s) => s.cn)).toEqual(['certificates@uptrends.com', 'customer-monitor', undefined, 'customer-monitor', 'customer-monitor', undefined]);
+    expect(server.seen.slice(seen).map((s) => s.cn)).toEqual(['certificates@uptrends.com', pki.customerCn, undefined, pki.customerCn, pki.customerCn, undefined]);
     expect(result.steps[1]?.captured).toEqual(['token', 'session', 'userId', 'tokenSuffix']);
     const token = (result.steps[1]?.response?.json as { token: string }).token;
     expect(JSON.parse((result.steps[3]?.response?.json as { body: string }).body)).toEqual({ id: '42', session: 'session-7', tail: token.slice(4) });
@@ -183,7 +183,7 @@ describe('runScenario checks everything before sending anything', () => {
       runScenario({ vault, steps: [{ name: 'login', clientCert: 'customer', request: { url: 'https://127.0.0.1:9/' } }] }, { ...base, env: { CUSTOMER_P12_PASSWORD: 'Tr0ub4dor&3' }, request: hook.request }),
     );
     expect(error.code).toBe('PKCS12_BAD_PASSWORD');
-    expect(error.message).toBe('vault item "customer" (customer.p12, used by step 1 "login"): the archive password from the environment variable CUSTOMER_P12_PASSWORD does not open the archive (its integrity check failed)');
+    expect(error.message).toBe('vault item "customer" (p12/custom-client.p12, used by step 1 "login"): the archive password from the environment variable CUSTOMER_P12_PASSWORD does not open the archive (its integrity check failed)');
     expect(JSON.stringify(error.details)).not.toContain('Tr0ub4dor');
     expect(error.message).not.toContain('Tr0ub4dor');
     expect(hook.calls).toEqual([]);
@@ -194,7 +194,7 @@ describe('runScenario checks everything before sending anything', () => {
     expect(missing.code).toBe('CONFIG_INVALID');
     expect(missing.message).toContain('vault item "c" (nope.p12, used by step 1 "step 1")');
     expect(missing.message).toContain('no such file');
-    const notP12 = await rejection(runScenario({ vault: { c: { file: 'customer.pem' } }, steps: [{ clientCert: 'c', request: { url: 'https://127.0.0.1:9/' } }] }, base));
+    const notP12 = await rejection(runScenario({ vault: { c: { file: 'certs/custom-client.pem' } }, steps: [{ clientCert: 'c', request: { url: 'https://127.0.0.1:9/' } }] }, base));
     expect(notP12.code).toBe('PKCS12_MALFORMED');
   });
 
@@ -394,9 +394,9 @@ describe('loadScenarioFile', () => {
         'name: from yaml',
         'vault:',
         '  customer:',
-        '    file: customer.p12',
+        `    file: ${path.relative(pki.dir, pki.customerP12)}`,
         '    passwordEnv: CUSTOMER_P12_PASSWORD',
-        'ca: server-ca.pem',
+        `ca: ${path.relative(pki.dir, pki.serverCa)}`,
         'steps:',
         '  - name: whoami',
         '    clientCert: customer',
@@ -405,7 +405,7 @@ describe('loadScenarioFile', () => {
         '    assert:',
         '      - status: 200',
         '      - jsonPath: $.cn',
-        '        equals: customer-monitor',
+        `        equals: ${pki.customerCn}`,
         '',
       ].join('\n'),
     );
