@@ -6,7 +6,9 @@
  */
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { ClientCertError } from '../errors.js';
+import { toPem } from '../cert/pem.js';
+import { readPkcs12 } from '../cert/pkcs12.js';
+import { ClientCertError, isClientCertError } from '../errors.js';
 import { describeCertificate } from './describe.js';
 import { inputLabel, readInput } from './files.js';
 import { readManifestEntry, resolvePkiDir, UPTRENDS_STANDIN_ID } from './pki-manifest.js';
@@ -112,13 +114,7 @@ export function loadP12(label: string, pfx: Buffer, password: string): LoadedCli
     if (/mac verify fail/i.test(message)) {
       throw new ClientCertError('PKCS12_BAD_PASSWORD', `${label}: the password does not open this PKCS#12 archive (its integrity check failed)`, { cause: error });
     }
-    if (/unsupported/i.test(message)) {
-      throw new ClientCertError(
-        'PKCS12_MALFORMED',
-        `${label}: the PKCS#12 archive uses an encryption Node's OpenSSL 3 cannot load (legacy RC2/3DES, e.g. \`openssl pkcs12 -legacy\`); re-export it with AES (\`openssl pkcs12 -export\` without -legacy)`,
-        { cause: error },
-      );
-    }
+    if (/unsupported/i.test(message)) return loadLegacyP12(label, pfx, password, error);
     throw new ClientCertError('PKCS12_MALFORMED', `${label}: expected a PKCS#12 archive (.p12/.pfx), found data OpenSSL cannot read (${message.trim()})`, { cause: error });
   }
   const certificate = configuredLeaf(context);
@@ -146,12 +142,17 @@ async function loadPem(
     if (blocks.length === 0) throw new ClientCertError('CERT_MALFORMED', `chain certificate ${index + 1} of ${label}: expected a PEM "CERTIFICATE" block, found none`);
     certPems.push(...blocks);
   }
-  const leaf = describeCertificate(certPems[0] ?? '');
-  if (leaf === undefined) throw new ClientCertError('CERT_MALFORMED', `client certificate ${label}: the first PEM certificate does not parse`);
   const key = await readInput(keyInput, cwd, `private key of ${label}`);
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) {
     throw new ClientCertError('CONFIG_INVALID', `private key of ${label}: expected a PEM "PRIVATE KEY" block, found none`);
   }
+  return fromPem(source, label, certPems, key, passphrase);
+}
+
+/** Checks PEM material with OpenSSL (key matches, passphrase opens it) and seals it. */
+function fromPem(source: ClientCertDescription['source'], label: string, certPems: readonly string[], key: Buffer, passphrase: string | undefined): LoadedClientCert {
+  const leaf = describeCertificate(certPems[0] ?? '');
+  if (leaf === undefined) throw new ClientCertError('CERT_MALFORMED', `client certificate ${label}: the first PEM certificate does not parse`);
   const cert = Buffer.from(certPems.join(''), 'latin1');
   let weak: boolean;
   try {
@@ -170,6 +171,27 @@ async function loadPem(
     { source, label, certificate: leaf, chainLength: certPems.length - 1, weak },
     { cert, key, ...(passphrase === undefined ? {} : { passphrase }), ...(weak ? { ciphers: WEAK_CIPHERS } : {}) },
   );
+}
+
+/**
+ * An archive in a legacy encoding (RC2-40, 3DES: `openssl pkcs12 -legacy`, older Windows and Java
+ * exports) that Node's OpenSSL 3 will not open: read with certgate's own PKCS#12 reader and sent
+ * as PEM material.
+ */
+function loadLegacyP12(label: string, pfx: Buffer, password: string, nodeError: unknown): LoadedClientCert {
+  let contents: ReturnType<typeof readPkcs12>;
+  try {
+    contents = readPkcs12(pfx, password);
+  } catch (error) {
+    if (!isClientCertError(error)) throw error;
+    throw new ClientCertError(error.code, `${label}: ${error.message}`, { cause: error, details: { nodeError: nodeError instanceof Error ? nodeError.message : String(nodeError) } });
+  }
+  if (contents.certificate === undefined || contents.privateKey === undefined) {
+    throw new ClientCertError('PKCS12_MALFORMED', `${label}: the PKCS#12 archive holds no certificate with its private key`);
+  }
+  const certPems = [contents.certificate, ...contents.chain].map((der) => toPem(der));
+  const key = Buffer.from(contents.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return fromPem('p12', label, certPems, key, undefined);
 }
 
 /** The leaf a secure context would send: read through an unconnected TLS socket (public API only). */

@@ -220,10 +220,13 @@ describe('request() failures', () => {
     expect(server.seen.length).toBe(seen);
   });
 
-  it('a legacy (RC2) archive Node cannot load is PKCS12_MALFORMED with the re-export hint', async () => {
-    const error = await rejection(loadClientCert({ p12: pki.customerLegacyP12, password: pki.customerP12Password }));
-    expect(error.code).toBe('PKCS12_MALFORMED');
-    expect(error.message).toContain('-legacy');
+  it('a legacy (RC2-40) archive Node cannot load is read by certgate\'s PKCS#12 reader and sent', async () => {
+    const result = await request(`${server.url}/whoami`, { ca: pki.serverCa, clientCert: { p12: pki.customerLegacyP12, password: pki.customerP12Password } });
+    expect(result.json).toMatchObject({ cn: pki.customerCn });
+    expect(result.clientCert).toMatchObject({ source: 'p12', label: 'customer-legacy.p12', chainLength: 0, weak: false });
+    expect(result.clientCert.certificate?.subject).toBe(pki.customerSubject);
+    const wrong = await rejection(loadClientCert({ p12: pki.customerLegacyP12, password: 'nope-nope' }));
+    expect(wrong.code).toBe('PKCS12_BAD_PASSWORD');
   });
 
   it('a file that is not PKCS#12, a key of another certificate, a missing manifest: clear errors', async () => {
