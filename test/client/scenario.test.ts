@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile, runScenario, validateScenario, type RunScenarioOptions } from '../../src/client/scenario.js';
@@ -382,6 +382,19 @@ describe('assertions and captures (request hook, no network)', () => {
     expect(call?.url).toBe('https://127.0.0.1:9/x?n=5');
     expect(call?.options).toMatchObject({ method: 'PATCH', headers: [['x-n', '5'], ['x-flag', 'true']], body: 'n=5&u=probe', ca: pki.serverCa, insecure: false, timeoutMs: 700 });
     expect((call?.options.clientCert as { description: { source: string } }).description.source).toBe('none');
+  });
+});
+
+describe('docs/scenarios.md', () => {
+  it('its example is a valid scenario', async () => {
+    const doc = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toBeDefined();
+    const file = path.join(pki.dir, 'docs-example.yaml');
+    writeFileSync(file, yaml ?? '');
+    const { definition } = await loadScenarioFile(file);
+    expect(() => validateScenario(definition, { env: { MONITOR_USER: 'probe', CUSTOMER_P12_PASSWORD: 'x' } })).not.toThrow();
+    expect(() => validateScenario(definition, { env: {} })).toThrow(/MONITOR_USER/);
   });
 });
 
