@@ -157,7 +157,7 @@ export class Certificate implements CertificateModel {
       while (!list.atEnd) {
         const ext = DerReader.inside(der, list.expect(TAG.SEQUENCE, 'Extension'));
         const oid = readOid(der, ext.expect(TAG.OID, 'extnID'), 'extnID');
-        const criticalTlv = ext.optional(TAG.BOOLEAN, 'critical');
+        const criticalTlv = ext.peekTag() === TAG.BOOLEAN ? ext.next(`critical flag of extension ${oid}`) : undefined;
         const critical = criticalTlv === undefined ? false : readBoolean(der, criticalTlv, `critical flag of extension ${oid}`);
         const valueTlv = ext.expect(TAG.OCTET_STRING, `extnValue of extension ${oid}`);
         ext.finish(`extension ${oid}`);

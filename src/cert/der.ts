@@ -150,7 +150,9 @@ export class DerReader {
       throw malformed(`length ${length} of ${what} at offset ${offset} exceeds the ${end - start} bytes available`);
     }
     this.pos = start + length;
-    return { tag, offset, start, end: start + length };
+    const tlv = { tag, offset, start, end: start + length };
+    if (tag <= 0x06) checkPrimitive(bytes, tlv, what);
+    return tlv;
   }
 
   /** Reads the next element, which must carry `tag`. */
@@ -175,6 +177,33 @@ export class DerReader {
         `unexpected ${describeTag(this.bytes[this.pos] as number)} at offset ${this.pos} after the end of ${what} (${this.end - this.pos} trailing bytes)`,
       );
     }
+  }
+}
+
+/**
+ * The encoding rules of BOOLEAN, INTEGER, BIT STRING, NULL and OBJECT IDENTIFIER, checked for every
+ * element read, also where the schema says ANY (algorithm parameters, attribute values), so that
+ * no invalid primitive hides in a field certgate does not interpret.
+ */
+function checkPrimitive(bytes: Uint8Array, tlv: Tlv, what: string): void {
+  switch (tlv.tag) {
+    case TAG.BOOLEAN:
+      readBoolean(bytes, tlv, what);
+      break;
+    case TAG.INTEGER:
+      readIntegerBytes(bytes, tlv, what);
+      break;
+    case TAG.BIT_STRING:
+      readBitString(bytes, tlv, what);
+      break;
+    case TAG.NULL:
+      readNull(tlv, what);
+      break;
+    case TAG.OID:
+      checkOid(bytes, tlv, what);
+      break;
+    default:
+      break;
   }
 }
 
@@ -297,13 +326,25 @@ export function readOid(bytes: Uint8Array, tlv: Tlv, what: string): string {
   return decodeOid(bytes, tlv, what);
 }
 
+/** Non-empty, every arc minimal, the last arc complete. */
+function checkOid(bytes: Uint8Array, tlv: Tlv, what: string): void {
+  const { start, end } = tlv;
+  if (end === start) throw malformed(`empty OBJECT IDENTIFIER ${what} at offset ${tlv.offset}`);
+  if (((bytes[end - 1] as number) & 0x80) !== 0) throw malformed(`truncated OBJECT IDENTIFIER ${what} at offset ${tlv.offset}`);
+  let arcStart = true;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i] as number;
+    if (arcStart && byte === 0x80) throw malformed(`non-minimal arc in OBJECT IDENTIFIER ${what} at offset ${tlv.offset}`);
+    arcStart = (byte & 0x80) === 0;
+  }
+}
+
 function decodeOid(bytes: Uint8Array, tlv: Tlv, what: string): string {
   const { start, end } = tlv;
-  if (((bytes[end - 1] as number) & 0x80) !== 0) throw malformed(`truncated OBJECT IDENTIFIER ${what} at offset ${tlv.offset}`);
+  checkOid(bytes, tlv, what);
   const arcs: string[] = [];
   let i = start;
   while (i < end) {
-    if (bytes[i] === 0x80) throw malformed(`non-minimal arc in OBJECT IDENTIFIER ${what} at offset ${tlv.offset}`);
     let value = 0;
     let big: bigint | undefined;
     for (;;) {

@@ -1,7 +1,7 @@
 /**
  * X.501 Names: parsing, RFC 4514 strings, attribute access and RFC 5280 7.1 comparison.
  */
-import { DerReader, element, malformed, readOid, TAG, toHex, type Tlv } from './der.js';
+import { DerReader, describeTag, element, malformed, readOid, TAG, toHex, type Tlv } from './der.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_OIDS } from './oids.js';
 import { decodeString, STRING_TAGS } from './strings.js';
@@ -92,9 +92,13 @@ export function readName(bytes: Uint8Array, tlv: Tlv, what: string): Name {
       const r = DerReader.inside(bytes, atv);
       const oid = readOid(bytes, r.expect(TAG.OID, `attribute type in ${what}`), `attribute type in ${what}`);
       const value = r.next(`attribute value in ${what}`);
-      if ((value.tag & 0xc0) !== 0) {
-        // AttributeValue is ANY DEFINED BY the type; every defined type is a universal one.
-        throw malformed(`attribute value in ${what} at offset ${value.offset} has a non-universal tag 0x${value.tag.toString(16).padStart(2, '0')}`);
+      if (!STRING_TAGS.has(value.tag) && value.tag !== TAG.BIT_STRING && value.tag !== TAG.SEQUENCE) {
+        // AttributeValue is ANY DEFINED BY the type, but the types in use are strings (and
+        // x500UniqueIdentifier's BIT STRING, and a few SEQUENCEs). OpenSSL refuses the rest, so such a
+        // certificate can never arrive over a Node TLS socket or an nginx proxy: refuse it here too.
+        throw malformed(
+          `attribute value in ${what} at offset ${value.offset} is ${describeTag(value.tag)}; expected a string type, BIT STRING or SEQUENCE`,
+        );
       }
       r.finish(`AttributeTypeAndValue in ${what}`);
       const text = STRING_TAGS.has(value.tag)

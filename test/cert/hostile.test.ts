@@ -180,7 +180,8 @@ describe('property: any bytes give a certificate or CERT_MALFORMED, nothing else
 
 describe('differential: what the parser accepts, OpenSSL (node:crypto) accepts too', () => {
   // OpenSSL parses times and extension values lazily, so it accepts much that certgate refuses;
-  // the other way round would mean certgate reads as a certificate what is not one.
+  // the other way round would mean certgate reads as a certificate what is not one. (Found so:
+  // a zero-length BOOLEAN as algorithm parameters, VideotexString and INTEGER name values.)
   it('single and double byte mutations of a real certificate', () => {
     fc.assert(
       fc.property(
@@ -188,7 +189,11 @@ describe('differential: what the parser accepts, OpenSSL (node:crypto) accepts t
         (mutations) => {
           const der = Buffer.from(leafDer);
           for (const m of mutations) der[m.at] = m.byte;
-          if (outcome(der) === 'ok') expect(() => new X509Certificate(der)).not.toThrow();
+          if (outcome(der) !== 'ok') return;
+          // The one deliberate difference: certgate reads VisibleString name values, OpenSSL refuses them.
+          const cert = Certificate.fromDer(der);
+          if ([...cert.subject.rdns, ...cert.issuer.rdns].flat().some((a) => a.tag === 0x1a)) return;
+          expect(() => new X509Certificate(der)).not.toThrow();
         },
       ),
       { numRuns: 1500 },

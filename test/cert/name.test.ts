@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readName, type Name } from '../../src/cert/name.js';
 import { DerReader } from '../../src/cert/der.js';
-import { ia5, name, printable, seq, set, oid, tlv, utf8, int, type Bytes } from '../helpers/der.js';
+import { bitString, ia5, name, printable, seq, set, oid, tlv, utf8, int, type Bytes } from '../helpers/der.js';
 
 function parse(der: Bytes): Name {
   const r = new DerReader(der);
@@ -45,11 +45,25 @@ describe('string types', () => {
     expect(parse(name([[CN, printable('*.example.com & co@x')]])).get('CN')).toBe('*.example.com & co@x');
   });
 
-  it('non-string values are #hex of their DER, unknown OIDs dotted', () => {
-    const n = parse(name([['1.2.3.4', int(258)]], [[CN, utf8('x')]]));
-    expect(n.toString()).toBe('CN=x,1.2.3.4=#02020102');
-    expect(n.get('1.2.3.4')).toBe('#02020102');
-    expect(n.rdns[0]?.[0]?.shortName).toBeUndefined();
+  it('non-string values (BIT STRING, SEQUENCE) are #hex of their DER, unknown OIDs dotted', () => {
+    const n = parse(name([['2.5.4.45', bitString([0x01, 0x02])]], [['1.2.3.4', seq(utf8('a'))]], [[CN, utf8('x')]]));
+    expect(n.toString()).toBe('CN=x,1.2.3.4=#30030C0161,2.5.4.45=#0303000102');
+    expect(n.get('1.2.3.4')).toBe('#30030C0161');
+    expect(n.rdns[1]?.[0]?.shortName).toBeUndefined();
+  });
+
+  it.each([
+    ['INTEGER', int(1)],
+    ['BOOLEAN', tlv(0x01, [0xff])],
+    ['NULL', tlv(0x05)],
+    ['OBJECT IDENTIFIER', oid('1.2.3')],
+    ['OCTET STRING', tlv(0x04, [1])],
+    ['UTCTime', tlv(0x17, Buffer.from('240101000000Z'))],
+    ['SET', set(utf8('a'))],
+    ['0x15', tlv(0x15, [0x41])], // VideotexString
+    ['[0]', tlv(0x80, [0x41])],
+  ])('refuses an attribute value of type %s (as OpenSSL does)', (type, value) => {
+    expect(() => parse(name([[CN, value]]))).toThrow(new RegExp(`attribute value in Name at offset 11 is ${type.replace(/[[\]()]/g, '\\$&')}`));
   });
 });
 
@@ -124,11 +138,11 @@ describe('RFC 5280 7.1 comparison', () => {
     expect(a.equals(parse(name([[C, printable('GB')]], [[O, utf8('Sectigo Limited')]], [[CN, utf8('Sectigo CB')]])))).toBe(false);
     expect(a.equals(parse(name([[C, printable('GB')]], [[O, utf8('Sectigo Limited')]], [['2.5.4.11', utf8('Sectigo CA')]])))).toBe(false);
     expect(a.equals(parse(name([[C, printable('GB')]], [[O, utf8('Sectigo Limited')]])))).toBe(false);
-    const int1 = parse(name([['1.2.3', int(1)]]));
-    expect(int1.equals(parse(name([['1.2.3', int(1)]])))).toBe(true);
-    expect(int1.equals(parse(name([['1.2.3', int(2)]])))).toBe(false);
+    const bits1 = parse(name([['2.5.4.45', bitString([1])]]));
+    expect(bits1.equals(parse(name([['2.5.4.45', bitString([1])]])))).toBe(true);
+    expect(bits1.equals(parse(name([['2.5.4.45', bitString([2])]])))).toBe(false);
     // A string that looks like the #hex form of a non-string value is still different.
-    expect(int1.equals(parse(name([['1.2.3', utf8('#020101')]])))).toBe(false);
+    expect(bits1.equals(parse(name([['2.5.4.45', utf8('#03020001')]])))).toBe(false);
     expect(parse(seq()).equals(parse(seq()))).toBe(true);
     expect(parse(seq()).equals(a)).toBe(false);
   });
