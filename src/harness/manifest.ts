@@ -78,6 +78,8 @@ export interface ManifestPolicy {
    */
   readonly maxIntermediates: number;
   readonly maxChainLength: number;
+  /** The `maxDepth` to give `verifyChain` / `createVerifier` (it counts intermediates): equals `maxIntermediates`. */
+  readonly maxDepth: number;
   /** Pins the certificate must match (the Uptrends preset's `pinned` mode). */
   readonly pins?: readonly ManifestPin[];
   /** Identities (SAP service-key model): a validated certificate must match one of them. */

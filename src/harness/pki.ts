@@ -38,6 +38,7 @@ import {
 } from './issue.js';
 import { cryptoSigningKey, describeKeySpec, keyFileName, obtainKeys, type KeySpec, type TestKey } from './keys.js';
 import {
+  checkRelativePath,
   MANIFEST_IDS,
   validateManifest,
   type ExpectedVerdict,
@@ -738,6 +739,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       purpose: 'client',
       maxIntermediates: 1,
       maxChainLength: 3,
+      maxDepth: 1,
       pins: [{ label: 'TEST Uptrends stand-in', serial: standinFacts.serial, issuer: standinFacts.issuer, subjectEmail: STANDIN_EMAIL, spkiSha256: standinFacts.spkiSha256 }],
     },
     customer: {
@@ -746,6 +748,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       purpose: 'client',
       maxIntermediates: 0,
       maxChainLength: 2,
+      maxDepth: 0,
       identities: [{ name: 'monitoring-client', roles: ['monitor', 'read'], match: { spkiSha256: customFacts.spkiSha256, serial: customFacts.serial, issuer: customFacts.issuer } }],
     },
   };
@@ -820,7 +823,9 @@ export async function loadTestPki(dir: string): Promise<TestPki> {
   }
   const manifest = validateManifest(json);
   const read = (relPath: string): Uint8Array => {
-    validateManifest({ version: 1, referenceTime: manifest.referenceTime, entries: [], files: [{ path: relPath }] });
+    checkRelativePath(relPath, 'file', (what) => {
+      throw new RangeError(`test PKI: ${what}`);
+    });
     const file = path.join(root, ...relPath.split('/'));
     if (statSync(file).size > MAX_PKI_FILE_BYTES) throw new RangeError(`${file} is larger than ${MAX_PKI_FILE_BYTES} bytes`);
     return readFileSync(file);

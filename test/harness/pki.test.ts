@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/cert/parse.js';
 import { readPkcs12 } from '../../src/cert/pkcs12.js';
 import { ERROR_CODES } from '../../src/errors.js';
+import { compileIdentities } from '../../src/verify/identities.js';
+import { compilePins, fieldsMatch } from '../../src/verify/pins.js';
 import { generateTestPki, loadTestPki, resolvePkiDir, TEST_P12_PASSWORD, TestPki, UNKNOWN_CRITICAL_EXTENSION_OID } from '../../src/harness/pki.js';
 
 // The committed fixtures (npm run fixtures) are the PKI under test: the shape tests read them,
@@ -202,6 +204,18 @@ describe('the manifest', () => {
     ]);
   });
 
+  it("the demo policy's pins and the customer identity compile with certgate's pin code and select exactly the intended certificates", () => {
+    const pins = compilePins(pki.manifest.policies['uptrends']!.pins);
+    const identities = compileIdentities(pki.manifest.policies['customer']!.identities);
+    for (const entry of pki.manifest.entries) {
+      const leaf = parseCertificate(pki.text(entry.cert));
+      const pinned = pins.some((pin) => fieldsMatch(pin, leaf));
+      const identified = identities.some((identity) => identity.matches.some((m) => fieldsMatch(m, leaf)));
+      expect(pinned, entry.id).toBe(entry.id === 'uptrends-standin' || entry.id === 'uptrends-standin-leaf-only');
+      expect(identified, entry.id).toBe(entry.id === 'custom-client');
+    }
+  });
+
   it('the revoked entry is in the intermediate CRL, which OpenSSL reads and verifies', () => {
     const revocation = pki.manifest.revocation.authorities['uptrends-intermediate']!;
     expect(revocation.revoked.map((r) => r.serial)).toEqual([pki.entry('zoo-revoked').serial]);
@@ -345,5 +359,18 @@ describe('loadTestPki', () => {
     expect(resolvePkiDir({ cwd: '/w' })).toBe(path.resolve('/w/.certgate/pki'));
     expect(resolvePkiDir({ cwd: '/w', env: { CERTGATE_PKI: 'x/pki' } })).toBe(path.resolve('/w/x/pki'));
     expect(resolvePkiDir({ cwd: '/w', dir: '/abs', env: { CERTGATE_PKI: 'x' } })).toBe('/abs');
+  });
+});
+
+describe('TestPki accessors', () => {
+  it('name what exists when asked for what does not, and never read outside the directory', () => {
+    expect(() => pki.entry('zoo-nope')).toThrow(/has no entry "zoo-nope"; it has: uptrends-standin/);
+    expect(() => pki.authority('nope')).toThrow(/has no authority/);
+    expect(() => pki.anchors('nope')).toThrow(/has no anchors "nope"/);
+    expect(() => pki.file('../package.json')).toThrow(/inside the PKI directory/);
+    expect(() => pki.file('/etc/passwd')).toThrow(/inside the PKI directory/);
+    expect(pki.path('ca/uptrends-root.pem')).toBe(path.join(FIXTURES, 'ca', 'uptrends-root.pem'));
+    expect(pki.authority('uptrends-intermediate').keyPem).toContain('BEGIN PRIVATE KEY');
+    expect(pki.anchors('uptrends').intermediates).toHaveLength(1);
   });
 });
