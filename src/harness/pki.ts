@@ -671,7 +671,6 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     expected: 'valid',
     chainExpected: 'valid',
     withP12: 'TEST Uptrends stand-in',
-    extra: { otherPolicies: { customer: { expected: 'CHAIN_UNTRUSTED', expectedStatus: 401 } } },
   });
   addEntry({
     leaf: standin,
