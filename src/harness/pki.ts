@@ -454,6 +454,8 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     san?: Parameters<typeof subjectAltName>[0] | null;
     policies?: boolean;
     extra?: x509.Extension[];
+    /** Sign with this key instead of the issuer's (a forgery that names the issuer exactly). */
+    forgeWith?: TestKey;
   }): Promise<Leaf> => {
     const subjectKey = key(params.keyName);
     const issuerKey = params.issuer === 'self' ? subjectKey : params.issuer.key;
@@ -482,7 +484,10 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       notBefore: params.notBefore ?? goodStart,
       notAfter: params.notAfter ?? goodEnd,
       publicKey: subjectKey.spki,
-      signer: params.issuer === 'self' ? { selfSigned: true, key: subjectKey.privateKey } : { cert: params.issuer.cert, key: params.issuer.key.privateKey },
+      signer:
+        params.issuer === 'self'
+          ? { selfSigned: true, key: subjectKey.privateKey }
+          : { cert: params.issuer.cert, key: (params.forgeWith ?? params.issuer.key).privateKey },
       hash,
       extensions,
     });
@@ -507,6 +512,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     missingIntermediate,
     revoked,
     unknownCritical,
+    forgedIssuer,
   ] = await Promise.all([
     makeLeaf({
       id: MANIFEST_IDS.customClient,
@@ -557,6 +563,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       issuer: intermediate,
       extra: [opaqueExtension(UNKNOWN_CRITICAL_EXTENSION_OID, true, 'certgate TEST: an unknown critical extension')],
     }),
+    makeLeaf({ id: 'zoo-forged-issuer', keyName: 'zoo-leaf', issuer: intermediate, serial: standin.cert.serialNumber.toUpperCase(), forgeWith: key('impostor-ca') }),
   ]);
 
   // --- CRLs -------------------------------------------------------------------------------
@@ -710,6 +717,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     expectedWithoutRevocation: 'PIN_MISMATCH',
     expectedStatusWithoutRevocation: 403,
   });
+  zoo(forgedIssuer, [], 'SIGNATURE_INVALID', "A forgery: the stand-in's serial, subject and exact issuer name (AKI, CRL and AIA too), signed with another key. Only the signature check tells it from the stand-in; a pin on serial+issuer+email alone would match it.");
   zoo(unknownCritical, [intermediate], 'UNKNOWN_CRITICAL_EXTENSION', `Stand-in look-alike from the TEST intermediate with a critical extension nobody knows (${UNKNOWN_CRITICAL_EXTENSION_OID}).`);
 
   // Server, OCSP responder, customer CA archive.

@@ -151,6 +151,7 @@ describe('the manifest', () => {
       'zoo-too-deep',
       'zoo-missing-intermediate',
       'zoo-revoked',
+      'zoo-forged-issuer',
       'zoo-unknown-critical-extension',
     ]);
   });
@@ -192,6 +193,9 @@ describe('the manifest', () => {
     expect(pki.entry('zoo-same-serial-other-ca').serial).toBe(standin.serial);
     expect(pki.entry('zoo-same-serial-other-ca').issuer).not.toBe(standin.issuer);
     expect(pki.entry('zoo-same-subject-other-key').issuer).toBe(standin.issuer);
+    const forged = parseCertificate(pki.entry('zoo-forged-issuer').certPem);
+    const real = parseCertificate(standin.certPem);
+    expect([forged.serialNumber, forged.issuer.toString(), forged.authorityKeyId, forged.emails]).toEqual([real.serialNumber, real.issuer.toString(), real.authorityKeyId, real.emails]);
     expect(pki.entry('zoo-same-subject-other-key').spkiSha256).not.toBe(standin.spkiSha256);
     expect(parseCertificate(pki.entry('zoo-rsa1024').certPem).publicKey.bits).toBe(1024);
     expect(parseCertificate(pki.entry('zoo-sha1').certPem).signatureAlgorithm.hash).toBe('sha1');
@@ -241,6 +245,7 @@ describe('openssl verify -purpose sslclient -attime <reference time>', () => {
     'zoo-missing-intermediate': { error: 'unable to get local issuer certificate' },
     'zoo-revoked': { error: 'certificate revoked', args: ['-crl_check'] },
     'zoo-unknown-critical-extension': { error: 'unhandled critical extension' },
+    'zoo-forged-issuer': { error: 'certificate signature failure' },
   };
   const OPENSSL_ACCEPTS = ['uptrends-standin', 'uptrends-standin-leaf-only', 'custom-client', 'zoo-same-subject-other-key', 'zoo-ca-leaf'];
 
