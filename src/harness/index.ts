@@ -24,6 +24,7 @@ export type {
   ExpectedVerdict,
   ManifestAnchors,
   ManifestAuthority,
+  ManifestCertificateFacts,
   ManifestEntry,
   ManifestFile,
   ManifestPin,

@@ -10,16 +10,8 @@ import type { ClientCertErrorCode } from '../errors.js';
 /** Verdict of a policy: 'valid', or the error code certgate must return. */
 export type ExpectedVerdict = 'valid' | ClientCertErrorCode;
 
-/** One certificate authority of the test PKI. */
-export interface ManifestAuthority {
-  readonly id: string;
-  readonly description: string;
-  /** Certificate, PEM. */
-  readonly cert: string;
-  /** Private key, PKCS#8 PEM (test-only). */
-  readonly key: string;
-  /** Id of the issuing authority, or 'self' for a root. */
-  readonly issuerId: string;
+/** Facts about a certificate (names RFC 4514, most specific first, as certgate prints them). */
+export interface ManifestCertificateFacts {
   readonly subject: string;
   readonly issuer: string;
   readonly serial: string;
@@ -30,6 +22,18 @@ export interface ManifestAuthority {
   /** SHA-256 of the SubjectPublicKeyInfo, base64. */
   readonly spkiSha256: string;
   readonly keyType: string;
+}
+
+/** One certificate authority of the test PKI. */
+export interface ManifestAuthority extends ManifestCertificateFacts {
+  readonly id: string;
+  readonly description: string;
+  /** Certificate, PEM. */
+  readonly cert: string;
+  /** Private key, PKCS#8 PEM (test-only). */
+  readonly key: string;
+  /** Id of the issuing authority, or 'self' for a root. */
+  readonly issuerId: string;
 }
 
 /** What the revocation responders (CRL server, OCSP responder) of the harness serve for one CA. */
@@ -87,7 +91,7 @@ export interface ManifestPolicy {
 }
 
 /** One client certificate: a good one or a zoo case. */
-export interface ManifestEntry {
+export interface ManifestEntry extends ManifestCertificateFacts {
   /** Stable id, e.g. "uptrends-standin", "custom-client", "zoo-expired". */
   readonly id: string;
   readonly description: string;
@@ -120,15 +124,7 @@ export interface ManifestEntry {
   readonly expectedStatusWithoutRevocation?: 200 | 401 | 403;
   /** Verdicts under other policies of this manifest, where useful (e.g. a customer certificate on the Uptrends route). */
   readonly otherPolicies?: Readonly<Record<string, { readonly expected: ExpectedVerdict; readonly expectedStatus: 200 | 401 | 403 }>>;
-  /** Facts about the leaf, for pins, identities and assertions. */
-  readonly subject: string;
-  readonly issuer: string;
-  readonly serial: string;
-  readonly notBefore: string;
-  readonly notAfter: string;
-  readonly sha256: string;
-  readonly spkiSha256: string;
-  readonly keyType: string;
+  /** Digest of the leaf's signature (facts inherited: for pins, identities and assertions). */
   readonly signatureHash: string;
 }
 

@@ -292,7 +292,7 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
     hash: SignatureHash;
     notBefore: Date;
     notAfter: Date;
-    pathLength?: number;
+    pathLength?: number | undefined;
     ku: number;
     eku?: string[];
     policies?: ReadonlyArray<readonly [string, string?]>;
@@ -332,6 +332,24 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
   };
 
   const caKu = KU.keyCertSign | KU.cRLSign;
+  /** A stand-alone root (customer, server, impostor): RSA-2048, sha256, valid a year back and ten ahead. */
+  const privateRoot = (id: string, description: string, subject: NameSpec, pathLength: number | undefined): Promise<Authority> =>
+    makeAuthority({ id, description, subject, keyName: id, issuer: undefined, hash: 'SHA-256', notBefore: day(-365), notAfter: endOfDay(day(10 * 365), 1), pathLength, ku: KU.digitalSignature | caKu });
+  /** An intermediate the zoo needs, shaped like the TEST Sectigo-like one but without its revocation URLs. */
+  const zooIntermediate = (id: string, description: string, cn: string, issuer: Authority, hash: SignatureHash, pathLength: number | undefined): Promise<Authority> =>
+    makeAuthority({
+      id,
+      description,
+      subject: [['O', 'TEST Sectigo-like Limited'], ['CN', cn]],
+      keyName: id,
+      issuer,
+      hash,
+      notBefore: day(-2 * 365),
+      notAfter: endOfDay(day(5 * 365), 1),
+      pathLength,
+      ku: KU.digitalSignature | caKu,
+      eku: [OID.clientAuth, OID.emailProtection],
+    });
   const root = await makeAuthority({
     id: 'uptrends-root',
     description: 'TEST stand-in for "USERTrust RSA Certification Authority": the trust anchor of the Uptrends chain (RSA-4096, sha384).',
@@ -361,80 +379,20 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
       policies: [[OID.anyPolicy]],
       publishesRevocation: true,
     }),
-    makeAuthority({
-      id: 'customer-ca',
-      description: "TEST Customer CA: a customer's own private CA (a separate root) that issues the custom client certificate.",
-      subject: [['C', 'NL'], ['O', 'TEST Customer'], ['CN', 'TEST Customer CA']],
-      keyName: 'customer-ca',
-      issuer: undefined,
-      hash: 'SHA-256',
-      notBefore: day(-365),
-      notAfter: endOfDay(day(10 * 365), 1),
-      pathLength: 0,
-      ku: KU.digitalSignature | caKu,
-    }),
-    makeAuthority({
-      id: 'server-ca',
-      description: 'TEST Server CA: issues the localhost server certificate of the harness servers; clients trust it for the server.',
-      subject: [['O', 'TEST certgate harness'], ['CN', 'TEST Server CA']],
-      keyName: 'server-ca',
-      issuer: undefined,
-      hash: 'SHA-256',
-      notBefore: day(-365),
-      notAfter: endOfDay(day(10 * 365), 1),
-      pathLength: 0,
-      ku: KU.digitalSignature | caKu,
-    }),
-    makeAuthority({
-      id: 'impostor-ca',
-      description: 'TEST Impostor CA: an untrusted root that issues a look-alike with the stand-in\'s serial (zoo).',
-      subject: [['O', 'TEST Impostor'], ['CN', 'TEST Impostor CA']],
-      keyName: 'impostor-ca',
-      issuer: undefined,
-      hash: 'SHA-256',
-      notBefore: day(-365),
-      notAfter: endOfDay(day(10 * 365), 1),
-      ku: KU.digitalSignature | caKu,
-    }),
-    makeAuthority({
-      id: 'deep-ca-1',
-      description: 'TEST Deep Chain CA 1: an intermediate under the TEST root without path length limit (zoo: chain too deep).',
-      subject: [['O', 'TEST Sectigo-like Limited'], ['CN', 'TEST Deep Chain CA 1']],
-      keyName: 'deep-ca-1',
-      issuer: root,
-      hash: 'SHA-384',
-      notBefore: day(-2 * 365),
-      notAfter: endOfDay(day(5 * 365), 1),
-      ku: KU.digitalSignature | caKu,
-      eku: [OID.clientAuth, OID.emailProtection],
-    }),
-    makeAuthority({
-      id: 'unlisted-ca',
-      description: 'TEST Unlisted Intermediate CA: a valid intermediate under the TEST root that the server does not know and the client does not send (zoo: missing intermediate).',
-      subject: [['O', 'TEST Sectigo-like Limited'], ['CN', 'TEST Unlisted Intermediate CA']],
-      keyName: 'unlisted-ca',
-      issuer: root,
-      hash: 'SHA-384',
-      notBefore: day(-2 * 365),
-      notAfter: endOfDay(day(5 * 365), 1),
-      pathLength: 0,
-      ku: KU.digitalSignature | caKu,
-      eku: [OID.clientAuth, OID.emailProtection],
-    }),
+    privateRoot('customer-ca', "TEST Customer CA: a customer's own private CA (a separate root) that issues the custom client certificate.", [['C', 'NL'], ['O', 'TEST Customer'], ['CN', 'TEST Customer CA']], 0),
+    privateRoot('server-ca', 'TEST Server CA: issues the localhost server certificate of the harness servers; clients trust it for the server.', [['O', 'TEST certgate harness'], ['CN', 'TEST Server CA']], 0),
+    privateRoot('impostor-ca', "TEST Impostor CA: an untrusted root that issues a look-alike with the stand-in's serial (zoo).", [['O', 'TEST Impostor'], ['CN', 'TEST Impostor CA']], undefined),
+    zooIntermediate('deep-ca-1', 'TEST Deep Chain CA 1: an intermediate under the TEST root without path length limit (zoo: chain too deep).', 'TEST Deep Chain CA 1', root, 'SHA-384', undefined),
+    zooIntermediate(
+      'unlisted-ca',
+      'TEST Unlisted Intermediate CA: a valid intermediate under the TEST root that the server does not know and the client does not send (zoo: missing intermediate).',
+      'TEST Unlisted Intermediate CA',
+      root,
+      'SHA-384',
+      0,
+    ),
   ]);
-  const deepCa2 = await makeAuthority({
-    id: 'deep-ca-2',
-    description: 'TEST Deep Chain CA 2: issued by Deep Chain CA 1 (zoo: chain too deep).',
-    subject: [['O', 'TEST Sectigo-like Limited'], ['CN', 'TEST Deep Chain CA 2']],
-    keyName: 'deep-ca-2',
-    issuer: deepCa1,
-    hash: 'SHA-256',
-    notBefore: day(-2 * 365),
-    notAfter: endOfDay(day(5 * 365), 1),
-    pathLength: 0,
-    ku: KU.digitalSignature | caKu,
-    eku: [OID.clientAuth, OID.emailProtection],
-  });
+  const deepCa2 = await zooIntermediate('deep-ca-2', 'TEST Deep Chain CA 2: issued by Deep Chain CA 1 (zoo: chain too deep).', 'TEST Deep Chain CA 2', deepCa1, 'SHA-256', 0);
 
   // --- Leaves -----------------------------------------------------------------------------
   const goodStart = day(-30);

@@ -215,10 +215,7 @@ async function issue(argv: readonly string[], io: CliIo): Promise<number> {
   await mkdir(outDir, { recursive: true });
   await writeNew(outFile, p12, 0o600);
   await writeNew(pemFile, issued.certificatePem, 0o644);
-  index.issued.push({
-    nickname,
-    file: path.basename(outFile),
-    certificate: path.basename(pemFile),
+  const facts = {
     subject: issued.subject,
     issuer: issued.issuer,
     serial: issued.serial,
@@ -226,7 +223,8 @@ async function issue(argv: readonly string[], io: CliIo): Promise<number> {
     notAfter: issued.notAfter.toISOString(),
     sha256: issued.sha256,
     spkiSha256: issued.spkiSha256,
-  });
+  };
+  index.issued.push({ nickname, file: path.basename(outFile), certificate: path.basename(pemFile), ...facts });
   const temp = `${indexFile}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(index, null, 2)}\n`);
   await rename(temp, indexFile);
@@ -235,13 +233,7 @@ async function issue(argv: readonly string[], io: CliIo): Promise<number> {
     nickname,
     file: outFile,
     certificate: pemFile,
-    subject: issued.subject,
-    issuer: issued.issuer,
-    serial: issued.serial,
-    notBefore: issued.notBefore.toISOString(),
-    notAfter: issued.notAfter.toISOString(),
-    sha256: issued.sha256,
-    spkiSha256: issued.spkiSha256,
+    ...facts,
     protection: `PKCS#12: PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC), HMAC-SHA-256 MAC, ${iterations} iterations`,
   };
   if (values.json === true) {
