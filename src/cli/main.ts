@@ -9,8 +9,8 @@ import { EXIT, UsageError, type CliIo, type Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   // Registered by the issues that add them, e.g.:
-  // verify: async () => (await import('./commands/verify.js')).default,
   inspect: async () => (await import('./commands/inspect.js')).default,
+  verify: async () => (await import('./commands/verify.js')).default,
   request: async () => (await import('./commands/request.js')).default,
   scenario: async () => (await import('./commands/scenario.js')).default,
   pki: async () => (await import('./commands/pki.js')).default,

@@ -31,10 +31,11 @@ export function checkValidity(cert: CertificateModel, atSeconds: number, skewSec
   const notAfter = Math.floor(cert.notAfter.getTime() / 1000);
   const skew = skewSeconds > 0 ? ` (with ${skewSeconds} s clock skew allowed)` : '';
   if (atSeconds < notBefore - skewSeconds) {
-    return problem('CERT_NOT_YET_VALID', `not valid before ${iso(notBefore)}; validation time is ${iso(atSeconds)}${skew}`);
+    return problem('CERT_NOT_YET_VALID', `not yet valid: notBefore is ${iso(notBefore)}, validation time is ${iso(atSeconds)}${skew}`);
   }
   if (atSeconds >= notAfter + skewSeconds) {
-    return problem('CERT_EXPIRED', `expired at ${iso(notAfter)} (valid until the second before, as OpenSSL counts); validation time is ${iso(atSeconds)}${skew}`);
+    const boundary = atSeconds === notAfter + skewSeconds ? ' (the notAfter second itself counts as expired, as in OpenSSL)' : '';
+    return problem('CERT_EXPIRED', `expired: notAfter is ${iso(notAfter)}, validation time is ${iso(atSeconds)}${skew}${boundary}`);
   }
   return undefined;
 }

@@ -204,7 +204,7 @@ export function makeCert(spec: CertSpec): TestCert {
   );
   const hash = issuerKey.spec === 'ed25519' ? null : (spec.hash ?? 'sha256');
   const signature = sign(hash, tbs, issuerKey.privateKey);
-  if (spec.tamper) signature[signature.length - 1] ^= 0x01;
+  if (spec.tamper) signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 0x01, signature.length - 1);
   const der = Buffer.from(seq(tbs, alg, bitString(signature)));
   const cert = Certificate.fromDer(der);
   return { der, cert, key, pem: cert.toPem(), subjectDer, ski };
