@@ -29,7 +29,7 @@ export function editDistance(a: string, b: string): number {
  * typo (distance at most a third of the longer name, at least 1; or one contains the other, or
  * they differ only by case and separators).
  */
-export function closestName(input: string, known: Iterable<string>): string | undefined {
+export function closestName(input: string, known: readonly string[]): string | undefined {
   const squash = (s: string): string => s.toLowerCase().replace(/[-_\s.]/g, '');
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -44,14 +44,20 @@ export function closestName(input: string, known: Iterable<string>): string | un
   if (best === undefined) return undefined;
   const limit = Math.max(1, Math.floor(Math.max(input.length, best.length) / 3));
   if (bestDistance <= limit) return best;
+  // A truncated or extended name ("clockSkew" for "clockSkewSeconds"): the shortest known name
+  // that contains the input, or is contained in it.
   const a = squash(input);
-  const b = squash(best);
-  if (a.length >= 4 && b.length >= 4 && (a.includes(b) || b.includes(a))) return best;
-  return undefined;
+  if (a.length < 4) return undefined;
+  let contained: string | undefined;
+  for (const name of known) {
+    const b = squash(name);
+    if (b.length >= 4 && (b.includes(a) || a.includes(b)) && (contained === undefined || name.length < contained.length)) contained = name;
+  }
+  return contained;
 }
 
 /** " (did you mean \"x\"?)" or "" — to append to an error message. */
-export function didYouMean(input: string, known: Iterable<string>): string {
+export function didYouMean(input: string, known: readonly string[]): string {
   const hint = closestName(input, known);
   return hint === undefined ? '' : ` (did you mean "${hint}"?)`;
 }

@@ -1,0 +1,80 @@
+/**
+ * The peer chain of a TLS connection, read once per connection.
+ *
+ * `getPeerCertificate(true)` rebuilds an object graph on every call (~55 µs), so the raw chain is
+ * kept in a WeakMap keyed by the socket. The chain is the leaf followed by whatever Node links as
+ * its issuers: the intermediates the client sent and, possibly, certificates Node found in the
+ * server's own `ca` store. All of them are only candidates for path building; trust comes from
+ * the gate's anchors, never from `socket.authorized`.
+ */
+import type { CertificateSource, GateRequest, SourceResult } from './types.js';
+
+/** More links than any real chain has; a longer one is cut (path building will say why it fails). */
+const MAX_CHAIN = 10;
+
+interface PeerCertificateLike {
+  raw?: unknown;
+  issuerCertificate?: unknown;
+}
+
+interface TlsSocketLike {
+  getPeerCertificate(detailed: true): PeerCertificateLike | null | undefined;
+  isSessionReused?: () => boolean;
+  encrypted?: unknown;
+}
+
+function isTlsSocket(socket: unknown): socket is TlsSocketLike {
+  return typeof socket === 'object' && socket !== null && typeof (socket as { getPeerCertificate?: unknown }).getPeerCertificate === 'function';
+}
+
+const NOT_TLS: SourceResult = Object.freeze({ kind: 'none', reason: 'the connection is not TLS' });
+const NO_CERT: SourceResult = Object.freeze({ kind: 'none', reason: 'the client sent no certificate' });
+
+/** Reads the raw DER chain from a TLS socket; never throws. */
+export function readPeerChain(socket: unknown): SourceResult {
+  if (!isTlsSocket(socket)) return NOT_TLS;
+  let peer: PeerCertificateLike | null | undefined;
+  try {
+    peer = socket.getPeerCertificate(true);
+  } catch {
+    return NO_CERT;
+  }
+  if (peer === null || peer === undefined || !(peer.raw instanceof Uint8Array) || peer.raw.length === 0) return NO_CERT;
+  const ders: Uint8Array[] = [];
+  const seen = new Set<unknown>();
+  let current: PeerCertificateLike | undefined = peer;
+  while (current !== undefined && !seen.has(current) && ders.length < MAX_CHAIN) {
+    seen.add(current);
+    if (!(current.raw instanceof Uint8Array) || current.raw.length === 0) break;
+    ders.push(current.raw);
+    const next: unknown = current.issuerCertificate;
+    current = typeof next === 'object' && next !== null ? (next as PeerCertificateLike) : undefined;
+  }
+  let resumed = false;
+  try {
+    resumed = socket.isSessionReused?.() === true;
+  } catch {
+    resumed = false;
+  }
+  return { kind: 'chain', ders, connection: socket, resumed };
+}
+
+/** The direct-TLS source: the peer chain of `request.socket`, cached per socket. */
+export function tlsSource(): CertificateSource {
+  const cache = new WeakMap<object, SourceResult>();
+  return Object.freeze({
+    name: 'tls',
+    read(request: GateRequest): SourceResult {
+      const socket = request.socket;
+      if (typeof socket !== 'object' || socket === null) return NOT_TLS;
+      const hit = cache.get(socket);
+      if (hit !== undefined) return hit;
+      const result = readPeerChain(socket);
+      // Only a TLS socket's chain is fixed for its lifetime (renegotiation is disabled by the
+      // server helpers; if it is not, a changed certificate keeps the first verdict: fail closed
+      // for a bad first certificate, and the client already proved the first key).
+      if (result !== NOT_TLS) cache.set(socket, result);
+      return result;
+    },
+  });
+}
