@@ -1,6 +1,7 @@
 /**
- * Distinguished names written as text (RFC 4514, most specific RDN first, as
- * `DistinguishedName.toString()` prints them), parsed into the same comparison key that
+ * Distinguished names written as text (RFC 4514 syntax; `matchKey` reads the RDNs most specific
+ * first, as `DistinguishedName.toString()` prints them, `reversedMatchKey` most general first),
+ * parsed into the same comparison key that
  * `DistinguishedName.matchKey` gives a parsed certificate name, so a configured issuer or subject
  * compares with RFC 5280 7.1 name equality (case folding, whitespace compression) and nothing looser.
  *
@@ -30,8 +31,8 @@ export interface ParsedNameString {
   /** Equal to `DistinguishedName.matchKey` of a certificate name that RFC 5280 7.1 considers equal. */
   readonly matchKey: string;
   /**
-   * The key of the same RDNs in the opposite order: what a string copied from OpenSSL's default
-   * output (`C = GB, ..., CN = Example`, most general first) would have meant. Used only for a hint.
+   * The key of the same RDNs read in the opposite order: what the string means when written most
+   * general first, as OpenSSL prints names (`C = GB, ..., CN = Example`).
    */
   readonly reversedMatchKey: string;
 }

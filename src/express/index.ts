@@ -8,9 +8,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClientCertError } from '../errors.js';
 import { ClientCertGate } from '../core/gate.js';
+import { clientCertMiddleware, type ClientCertMiddleware, type ClientCertRequest, type NextFunction } from '../core/middleware.js';
 import { assertKnownKeys } from '../core/options.js';
 import { sendProblem } from '../core/problem.js';
-import type { ClientCertGateOptions, ClientCertificate, ClientIdentity, Verdict } from '../core/types.js';
+import type { ClientCertGateOptions, ClientCertificate, ClientIdentity } from '../core/types.js';
 
 declare global {
   // Declaration merging: `req.clientCertificate` and `req.clientIdentity` are typed in handlers.
@@ -25,54 +26,8 @@ declare global {
   }
 }
 
-/** A request as the middleware sees it (Express's Request is one). */
-export type ClientCertRequest = IncomingMessage & {
-  clientCertificate?: ClientCertificate;
-  clientIdentity?: ClientIdentity;
-};
-
-export type NextFunction = (error?: unknown) => void;
-
-/** The middleware returned by `requireClientCert`; `gate` is the compiled policy (for `mtlsServerOptions`). */
-export interface ClientCertMiddleware {
-  (req: IncomingMessage, res: ServerResponse, next: NextFunction): void;
-  readonly gate: ClientCertGate;
-}
-
-function apply(verdict: Verdict, req: ClientCertRequest, res: ServerResponse, next: NextFunction, onError: 'respond' | 'next'): void {
-  if (verdict.outcome === 'accepted') {
-    req.clientCertificate = verdict.certificate;
-    req.clientIdentity = verdict.identity;
-    next();
-    return;
-  }
-  // Never leave a value set by something earlier in the chain on a request this gate did not accept.
-  req.clientCertificate = undefined;
-  req.clientIdentity = undefined;
-  if (verdict.outcome === 'absent') {
-    next();
-    return;
-  }
-  if (onError === 'next') next(verdict.error);
-  else sendProblem(res, verdict.error);
-}
-
-/** Wraps a gate as Express middleware. */
-export function clientCertMiddleware(gate: ClientCertGate): ClientCertMiddleware {
-  const onError = gate.options.onError;
-  const middleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction): void => {
-    const result = gate.evaluate(req);
-    if (result instanceof Promise) {
-      result.then(
-        (verdict) => apply(verdict, req, res, next, onError),
-        (error: unknown) => next(error),
-      );
-    } else {
-      apply(result, req, res, next, onError);
-    }
-  };
-  return Object.assign(middleware, { gate });
-}
+export { clientCertMiddleware } from '../core/middleware.js';
+export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from '../core/middleware.js';
 
 /**
  * Express middleware that admits a request only with a client certificate that chains to

@@ -8,20 +8,27 @@
  *   HPKP), base64url or hex (colons allowed);
  * - `certSha256`: SHA-256 of the DER certificate, hex (colons and spaces allowed);
  * - `serial` + `issuer`: the serial number in hex (leading zero bytes and case ignored) and the
- *   issuer DN as an RFC 4514 string (compared with RFC 5280 name equality). A serial is only
- *   unique per issuer, so a serial without an issuer is refused;
- * - `subject`: the subject DN, RFC 4514 string;
+ *   issuer DN as a string (compared with RFC 5280 name equality). A serial is only unique per
+ *   issuer, so a serial without an issuer is refused;
+ * - `subject`: the subject DN as a string;
  * - `subjectEmail`: an email address in the certificate (SAN rfc822Name or subject emailAddress);
  *   the local part is compared exactly, the domain case-insensitively;
  * - `certificate`: a PEM (literal `\n` escapes allowed); pins exactly that certificate (its
  *   SHA-256), and the pin's window defaults to the certificate's validity.
  *
- * A pin whose `notAfter` is past never matches; callers report it loudly (see `PinMatchResult`).
+ * A pin whose `notAfter` is past never matches; callers report it loudly (see `ListMatch`).
+ *
+ * DN strings may be written most specific first (RFC 4514, `CN=...,O=...,C=GB`, as
+ * `DistinguishedName.toString()` and `certgate inspect` print them) or most general first
+ * (`C=GB, O=..., CN=...`, OpenSSL's order): the text of a DN does not say which, both are in wide
+ * use, and a trusted CA whose name is another CA's name reversed does not exist in practice. The
+ * comparison itself is RFC 5280 name equality (case folding, whitespace compression) on the
+ * parsed attributes, never a substring or prefix match.
  */
 import { ClientCertError } from '../errors.js';
 import { parseNameString, type ParsedNameString } from '../cert/name-string.js';
 import { parseCertificate } from '../cert/parse.js';
-import type { CertificateModel } from '../cert/types.js';
+import type { CertificateModel, DistinguishedName } from '../cert/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
 /** The fields a pin or an identity's `match` may use. */
@@ -32,9 +39,9 @@ export interface PinFields {
   readonly certSha256?: string;
   /** Serial number, hex (colons allowed); requires `issuer`. */
   readonly serial?: string;
-  /** Issuer DN, RFC 4514 (most specific first), e.g. "CN=Example CA,O=Example,C=GB". */
+  /** Issuer DN, e.g. "CN=Example CA,O=Example,C=GB" (either RDN order, see above). */
   readonly issuer?: string;
-  /** Subject DN, RFC 4514. */
+  /** Subject DN (either RDN order). */
   readonly subject?: string;
   /** An email address the certificate carries. */
   readonly subjectEmail?: string;
@@ -261,8 +268,8 @@ export function compileMatch(input: unknown, where: string, allowedKeys: readonl
     if (certSha256 !== undefined && certSha256 !== certificate.sha256) throw mismatch('certSha256');
     if (spkiSha256 !== undefined && spkiSha256 !== certificate.spkiSha256Hex) throw mismatch('spkiSha256');
     if (serial !== undefined && normalizeSerial(certificate.serialNumber) !== serial) throw mismatch('serial');
-    if (issuer !== undefined && issuer.matchKey !== certificate.issuer.matchKey) throw mismatch('issuer');
-    if (subject !== undefined && subject.matchKey !== certificate.subject.matchKey) throw mismatch('subject');
+    if (issuer !== undefined && !nameMatches(issuer, certificate.issuer)) throw mismatch('issuer');
+    if (subject !== undefined && !nameMatches(subject, certificate.subject)) throw mismatch('subject');
     if (subjectEmail !== undefined && !certificateEmails(certificate).includes(subjectEmail)) throw mismatch('subjectEmail');
     certSha256 = certificate.sha256;
     notBefore ??= certificate.notBefore;
@@ -320,13 +327,18 @@ export function compilePins(inputs: unknown, where = 'pins'): Pin[] {
   return inputs.map((input, i) => compilePin(input, `${where}[${i}]`));
 }
 
+/** RFC 5280 equality of a configured DN string (either RDN order) and a certificate's name. */
+export function nameMatches(configured: ParsedNameString, name: DistinguishedName): boolean {
+  return configured.matchKey === name.matchKey || configured.reversedMatchKey === name.matchKey;
+}
+
 /** True when every field the match gives holds for `cert` (the time window is not considered). */
 export function fieldsMatch(match: CompiledMatch, cert: CertificateModel): boolean {
   if (match.certSha256 !== undefined && match.certSha256 !== cert.sha256) return false;
   if (match.spkiSha256 !== undefined && match.spkiSha256 !== cert.spkiSha256Hex) return false;
   if (match.serial !== undefined && match.serial !== normalizeSerial(cert.serialNumber)) return false;
-  if (match.issuer !== undefined && match.issuer.matchKey !== cert.issuer.matchKey) return false;
-  if (match.subject !== undefined && match.subject.matchKey !== cert.subject.matchKey) return false;
+  if (match.issuer !== undefined && !nameMatches(match.issuer, cert.issuer)) return false;
+  if (match.subject !== undefined && !nameMatches(match.subject, cert.subject)) return false;
   if (match.subjectEmail !== undefined && !certificateEmails(cert).includes(match.subjectEmail)) return false;
   return true;
 }
@@ -365,13 +377,9 @@ export function matchList<T>(entries: readonly T[], matchesOf: (entry: T) => rea
     let best: PinWindowStatus | undefined;
     for (const match of matchesOf(entry)) {
       if (!fieldsMatch(match, cert)) {
-        if (
-          match.serial !== undefined &&
-          match.issuer !== undefined &&
-          match.serial === normalizeSerial(cert.serialNumber) &&
-          match.issuer.reversedMatchKey === cert.issuer.matchKey
-        ) {
-          hints.push(`${describe(entry)}: its issuer is written most general first (OpenSSL order); pins use RFC 4514 order, most specific first: "${cert.issuer.toString().slice(0, 200)}"`);
+        if (match.serial !== undefined && match.issuer !== undefined && match.serial === normalizeSerial(cert.serialNumber) && !nameMatches(match.issuer, cert.issuer)) {
+          // Same serial, other issuer: an impostor, or a pin with a mistyped issuer. Server logs only.
+          hints.push(`${describe(entry)}: the serial number matches but the issuer is "${cert.issuer.toString().slice(0, 200)}"`);
         }
         continue;
       }

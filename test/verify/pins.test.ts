@@ -131,11 +131,13 @@ describe('pin windows', () => {
     expect(new PinSet([old, next]).boundaries).toEqual([Date.parse('2025-07-01T00:00:00Z'), Date.parse('2025-07-26T23:59:59Z') + 1]);
   });
 
-  it('hints at an issuer written in OpenSSL order (serial matches, issuer reversed)', () => {
-    const reversed = compilePin({ label: 'rev', serial: '1A223E5481B066DFDA30E5F35CDB3A81', issuer: 'C=GB, ST=Greater Manchester, L=Salford, O=Sectigo Limited, CN=Sectigo RSA Client Authentication and Secure Email CA' });
-    const result = new PinSet([reversed]).match(uptrends, inside);
+  it('accepts an issuer written in OpenSSL order (most general first) and hints at a same-serial impostor', () => {
+    const openSsl = compilePin({ label: 'rev', serial: '1A223E5481B066DFDA30E5F35CDB3A81', issuer: 'C=GB, ST=Greater Manchester, L=Salford, O=Sectigo Limited, CN=Sectigo RSA Client Authentication and Secure Email CA' });
+    expect(new PinSet([openSsl]).match(uptrends, inside).matched).toBe(openSsl);
+    const otherIssuer = compilePin({ label: 'imp', serial: '1A223E5481B066DFDA30E5F35CDB3A81', issuer: 'CN=Impostor CA' });
+    const result = new PinSet([otherIssuer]).match(uptrends, inside);
     expect(result.matched).toBeUndefined();
-    expect(result.hints[0]).toContain('OpenSSL order');
+    expect(result.hints[0]).toContain('serial number matches but the issuer is');
   });
 });
 

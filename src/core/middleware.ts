@@ -1,0 +1,58 @@
+/**
+ * Connect-style middleware over a gate: `(req, res, next)` on node:http's request and response,
+ * which Express 4/5 (and Connect) extend. Framework adapters build on this.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientCertGate } from './gate.js';
+import { sendProblem } from './problem.js';
+import type { ClientCertificate, ClientIdentity, Verdict } from './types.js';
+
+/** A request as the middleware sees it (Express's Request is one). */
+export type ClientCertRequest = IncomingMessage & {
+  clientCertificate?: ClientCertificate;
+  clientIdentity?: ClientIdentity;
+};
+
+export type NextFunction = (error?: unknown) => void;
+
+/** The middleware returned by `requireClientCert`; `gate` is the compiled policy (for `mtlsServerOptions`). */
+export interface ClientCertMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: NextFunction): void;
+  readonly gate: ClientCertGate;
+}
+
+function apply(verdict: Verdict, req: ClientCertRequest, res: ServerResponse, next: NextFunction, onError: 'respond' | 'next'): void {
+  if (verdict.outcome === 'accepted') {
+    req.clientCertificate = verdict.certificate;
+    req.clientIdentity = verdict.identity;
+    next();
+    return;
+  }
+  // Never leave a value set by something earlier in the chain on a request this gate did not accept.
+  req.clientCertificate = undefined;
+  req.clientIdentity = undefined;
+  if (verdict.outcome === 'absent') {
+    next();
+    return;
+  }
+  if (onError === 'next') next(verdict.error);
+  else sendProblem(res, verdict.error);
+}
+
+/** Wraps a gate as Express middleware. */
+export function clientCertMiddleware(gate: ClientCertGate): ClientCertMiddleware {
+  const onError = gate.options.onError;
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction): void => {
+    const result = gate.evaluate(req);
+    if (result instanceof Promise) {
+      result.then(
+        (verdict) => apply(verdict, req, res, next, onError),
+        (error: unknown) => next(error),
+      );
+    } else {
+      apply(result, req, res, next, onError);
+    }
+  };
+  return Object.assign(middleware, { gate });
+}
+
