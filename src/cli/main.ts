@@ -10,6 +10,7 @@ import { EXIT, UsageError, type CliIo, type Command } from './command.js';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   // Registered by the issues that add them, e.g.:
   inspect: async () => (await import('./commands/inspect.js')).default,
+  pins: async () => (await import('./commands/pins.js')).default,
   verify: async () => (await import('./commands/verify.js')).default,
   request: async () => (await import('./commands/request.js')).default,
   scenario: async () => (await import('./commands/scenario.js')).default,
