@@ -14,7 +14,7 @@
 import https from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { SecureVersion, Server as TlsServer, TLSSocket } from 'node:tls';
-import type { ClientCertGate } from './gate.js';
+import { ClientCertGate } from './gate.js';
 
 /** A gate, or anything carrying one (the middleware returned by `requireClientCert` / `requireUptrendsClientCert`). */
 export type GateLike = ClientCertGate | { readonly gate: ClientCertGate };
@@ -30,12 +30,9 @@ export interface MtlsServerOptions extends https.ServerOptions {
 const VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 function gateOf(policy: GateLike): ClientCertGate {
-  if (typeof policy === 'object' && policy !== null && 'gate' in policy && typeof (policy as { gate?: unknown }).gate === 'object') {
-    return (policy as { gate: ClientCertGate }).gate;
-  }
-  if ((typeof policy === 'object' || typeof policy === 'function') && policy !== null && 'options' in policy && typeof (policy as ClientCertGate).evaluate === 'function') {
-    return policy as ClientCertGate;
-  }
+  if (policy instanceof ClientCertGate) return policy;
+  const carried = (typeof policy === 'object' || typeof policy === 'function') && policy !== null ? (policy as { gate?: unknown }).gate : undefined;
+  if (carried instanceof ClientCertGate) return carried;
   throw new TypeError('certgate: mtlsServerOptions needs a gate or the middleware returned by requireClientCert()/requireUptrendsClientCert()');
 }
 
