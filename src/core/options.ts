@@ -259,7 +259,7 @@ export function compileOptions(options: unknown): CompiledOptions {
     identitiesFile: pathOption('identitiesFile', o['identitiesFile']),
     identitiesConfigured: identitiesInput !== undefined || o['identitiesFile'] !== undefined,
     purpose: enumOption<Purpose>('purpose', o['purpose'], ['client', 'server', 'any'], 'client'),
-    maxDepth: integerOption('maxDepth', o['maxDepth'], DEFAULT_MAX_DEPTH, 2, 16),
+    maxDepth: integerOption('maxDepth', o['maxDepth'], DEFAULT_MAX_DEPTH, 0, 16),
     clockSkewSeconds: numberOption('clockSkewSeconds', o['clockSkewSeconds'], 0, 0, MAX_CLOCK_SKEW),
     expiryWarningDays: numberOption('expiryWarningDays', o['expiryWarningDays'], DEFAULT_EXPIRY_WARNING_DAYS, 0, 3650),
     logger: loggerOption(o['logger']),

@@ -62,7 +62,7 @@ export interface ClientCertGateOptions {
   readonly identitiesFile?: string;
   /** Required extended key usage of the leaf (default 'client'). */
   readonly purpose?: Purpose;
-  /** Maximum number of certificates in a path, leaf and anchor included (default 8). */
+  /** Most intermediate CAs between the leaf and the trust anchor (default 8; self-issued rollover certificates do not count). */
   readonly maxDepth?: number;
   /** Tolerance for clock differences when checking validity periods (seconds, default 0, at most 86400). */
   readonly clockSkewSeconds?: number;

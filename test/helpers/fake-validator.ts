@@ -17,7 +17,7 @@ export function countingFakeValidator(): { factory: (config: ChainValidatorConfi
       const skew = config.clockSkewSeconds * 1000;
       const path: CertificateModel[] = [leaf];
       let current = leaf;
-      for (let depth = 0; depth < config.maxDepth; depth++) {
+      for (let depth = 0; depth <= config.maxDepth + 1; depth++) {
         if (t > current.notAfter.getTime() + skew) return { ok: false, error: new ClientCertError('CERT_EXPIRED', `expired at ${current.notAfter.toISOString()}`, { details: { depth } }) };
         if (t < current.notBefore.getTime() - skew) return { ok: false, error: new ClientCertError('CERT_NOT_YET_VALID', 'not yet valid', { details: { depth } }) };
         const anchor = config.trustAnchors.find((a) => a.subject.matchKey === current.issuer.matchKey);
