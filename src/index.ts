@@ -24,3 +24,59 @@ export type {
   VerifyResult,
   VerifySuccess,
 } from './verify/chain.js';
+
+// The framework-free gate: options, verdicts, caches, logging, problem details (docs/middleware.md).
+export { ClientCertGate, createClientCertGate } from './core/gate.js';
+export { GATE_OPTION_NAMES } from './core/options.js';
+export type {
+  AbsentVerdict,
+  AcceptedVerdict,
+  ClientCertGateOptions,
+  ClientCertificate,
+  ClientCertificateSource,
+  ClientIdentity,
+  ExpiringSoonEvent,
+  GateRequest,
+  RejectedVerdict,
+  RevocationChecker,
+  RevocationResult,
+  SourceResult,
+  Verdict,
+} from './core/types.js';
+export type { ChainValidation, ChainValidator, ChainValidatorConfig, ChainValidatorFactory } from './core/validator.js';
+export { createJsonLogger, safeText, silentLogger } from './core/logger.js';
+export type { GateLogger, JsonLoggerOptions, LogLevel } from './core/logger.js';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, problemFor, sendProblem } from './core/problem.js';
+export type { ProblemDetails, ProblemResponse } from './core/problem.js';
+export { createMtlsServer, disableRenegotiation, mtlsServerOptions } from './core/server.js';
+export type { GateLike, MtlsServerOptions } from './core/server.js';
+export { clientCertMiddleware } from './core/middleware.js';
+export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from './core/middleware.js';
+export { readPeerChain, tlsSource } from './sources/tls.js';
+
+// Express middleware (also `certgate/express`).
+export { requireAnyRole, requireClientCert, requireRole } from './express/index.js';
+export type { RequireRoleOptions } from './express/index.js';
+
+// The Uptrends preset (also `certgate/uptrends`).
+export {
+  createUptrendsGate,
+  requireUptrendsClientCert,
+  UPTRENDS_EMAIL,
+  UPTRENDS_PIN_UPDATE_COMMAND,
+  UPTRENDS_PUBLIC_KEY_PAGE,
+  uptrendsBundledPins,
+  uptrendsGateOptions,
+  uptrendsIntermediates,
+  uptrendsTrustAnchors,
+} from './uptrends/index.js';
+export type { UptrendsClientCertOptions } from './uptrends/index.js';
+export { extractCertificatesFromPage } from './uptrends/page.js';
+
+// Pins and identities (docs/pins.md).
+export { compilePin, compilePins, parsePinFile, PinSet, PIN_FILE_VERSION, windowStatus } from './verify/pins.js';
+export type { CompiledMatch, ListMatch, Pin, PinFields, PinInput, PinWindowStatus } from './verify/pins.js';
+export { compileIdentities, compileIdentity, IdentitySet, parseIdentitiesFile } from './verify/identities.js';
+export type { Identity, IdentityInput } from './verify/identities.js';
+export { parseNameString } from './cert/name-string.js';
+export type { ParsedNameString } from './cert/name-string.js';

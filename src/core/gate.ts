@@ -15,7 +15,7 @@
 import type { CertificateModel } from '../cert/types.js';
 import { parseCertificate } from '../cert/parse.js';
 import { ClientCertError, ERROR_CODES, isClientCertError } from '../errors.js';
-import type { CertificateSource, GateRequest, SourceResult } from '../sources/types.js';
+import type { ClientCertificateSource, GateRequest, SourceResult } from '../sources/types.js';
 import { Lru } from '../util/lru.js';
 import { WatchedFile } from '../util/watched-file.js';
 import { IdentitySet, parseIdentitiesFile, type Identity } from '../verify/identities.js';
@@ -33,7 +33,7 @@ import type {
   RevocationResult,
   Verdict,
 } from './types.js';
-import type { ChainValidation, ChainValidator, ChainValidatorFactory } from './validator.js';
+import { createPathValidator, type ChainValidation, type ChainValidator, type ChainValidatorFactory } from './validator.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -139,13 +139,6 @@ export interface GateInternals {
   readonly validatorFactory?: ChainValidatorFactory;
 }
 
-let defaultValidatorFactory: ChainValidatorFactory | undefined;
-
-/** Installs the path validator used by gates created without an explicit one (done by src/core/index.ts). */
-export function setDefaultValidatorFactory(factory: ChainValidatorFactory): void {
-  defaultValidatorFactory = factory;
-}
-
 /**
  * A compiled client-certificate policy and its caches. Create with `createClientCertGate()`.
  */
@@ -153,7 +146,7 @@ export class ClientCertGate {
   /** The compiled options (frozen). */
   readonly options: CompiledOptions;
   readonly #validator: ChainValidator;
-  readonly #source: CertificateSource;
+  readonly #source: ClientCertificateSource;
   readonly #logger: GateLogger;
   readonly #now: () => number;
   readonly #policyBoundaries: readonly number[];
@@ -179,8 +172,7 @@ export class ClientCertGate {
     this.#logger = o.logger;
     this.#now = o.now;
     this.#source = o.source;
-    const factory = internals.validatorFactory ?? defaultValidatorFactory;
-    if (factory === undefined) throw new Error('certgate: no path validator installed (import from "certgate", not from an internal module)');
+    const factory = internals.validatorFactory ?? createPathValidator;
     this.#validator = factory({
       trustAnchors: o.trustAnchors,
       intermediates: o.intermediates,

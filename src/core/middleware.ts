@@ -7,6 +7,19 @@ import type { ClientCertGate } from './gate.js';
 import { sendProblem } from './problem.js';
 import type { ClientCertificate, ClientIdentity, Verdict } from './types.js';
 
+declare global {
+  // Declaration merging: `req.clientCertificate` and `req.clientIdentity` are typed in handlers.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by `requireClientCert` when the request carried an accepted client certificate. */
+      clientCertificate?: ClientCertificate;
+      /** Set by `requireClientCert` when identities are configured and the certificate mapped to one. */
+      clientIdentity?: ClientIdentity;
+    }
+  }
+}
+
 /** A request as the middleware sees it (Express's Request is one). */
 export type ClientCertRequest = IncomingMessage & {
   clientCertificate?: ClientCertificate;

@@ -7,7 +7,7 @@ import { parseCertificates } from '../cert/parse.js';
 import type { CertificateModel } from '../cert/types.js';
 import { isClientCertError } from '../errors.js';
 import { tlsSource } from '../sources/tls.js';
-import type { CertificateSource } from '../sources/types.js';
+import type { ClientCertificateSource } from '../sources/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { compileIdentities, type Identity } from '../verify/identities.js';
 import { compilePins, type Pin } from '../verify/pins.js';
@@ -65,7 +65,7 @@ export interface CompiledOptions {
   readonly onError: 'respond' | 'next';
   readonly chainCacheSize: number;
   readonly watch: boolean;
-  readonly source: CertificateSource;
+  readonly source: ClientCertificateSource;
   readonly revocation: RevocationChecker | undefined;
   readonly onExpiringSoon: ((event: ExpiringSoonEvent) => void) | undefined;
   readonly onVerdict: ClientCertGateOptions['onVerdict'];
@@ -205,10 +205,10 @@ function enumOption<T extends string>(option: string, value: unknown, allowed: r
   return value as T;
 }
 
-function sourceOption(value: unknown): CertificateSource {
+function sourceOption(value: unknown): ClientCertificateSource {
   if (value === undefined || value === 'tls') return tlsSource();
-  if (typeof value === 'object' && value !== null && typeof (value as CertificateSource).read === 'function' && typeof (value as CertificateSource).name === 'string') {
-    return value as CertificateSource;
+  if (typeof value === 'object' && value !== null && typeof (value as ClientCertificateSource).read === 'function' && typeof (value as ClientCertificateSource).name === 'string') {
+    return value as ClientCertificateSource;
   }
   return fail('source', '"tls" or a certificate source ({ name, read(request) })', value);
 }
@@ -260,7 +260,7 @@ export function compileOptions(options: unknown): CompiledOptions {
     identitiesConfigured: identitiesInput !== undefined || o['identitiesFile'] !== undefined,
     purpose: enumOption<Purpose>('purpose', o['purpose'], ['client', 'server', 'any'], 'client'),
     maxDepth: integerOption('maxDepth', o['maxDepth'], DEFAULT_MAX_DEPTH, 0, 16),
-    clockSkewSeconds: numberOption('clockSkewSeconds', o['clockSkewSeconds'], 0, 0, MAX_CLOCK_SKEW),
+    clockSkewSeconds: integerOption('clockSkewSeconds', o['clockSkewSeconds'], 0, 0, MAX_CLOCK_SKEW),
     expiryWarningDays: numberOption('expiryWarningDays', o['expiryWarningDays'], DEFAULT_EXPIRY_WARNING_DAYS, 0, 3650),
     logger: loggerOption(o['logger']),
     now: clockOption(o['now']),

@@ -4,18 +4,16 @@
  */
 import type { CertificateModel } from '../cert/types.js';
 import type { ClientCertError, ClientCertErrorCode } from '../errors.js';
-import type { CertificateSource, GateRequest } from '../sources/types.js';
+import type { ClientCertificateSource, GateRequest } from '../sources/types.js';
+import type { CertificateInput, Purpose } from '../verify/chain.js';
 import type { IdentityInput } from '../verify/identities.js';
 import type { PinInput } from '../verify/pins.js';
 import type { GateLogger } from './logger.js';
 
-export type { CertificateSource, GateRequest, SourceResult } from '../sources/types.js';
+export type { ClientCertificateSource, GateRequest, SourceResult } from '../sources/types.js';
 
 /** A certificate given in options: PEM text (one or several blocks), DER or PEM bytes, or a parsed certificate. */
-export type CertificateInput = string | Uint8Array | CertificateModel;
-
-/** Which extended key usage the leaf must allow. */
-export type Purpose = 'client' | 'server' | 'any';
+export type { CertificateInput, Purpose } from '../verify/chain.js';
 
 /**
  * Revocation checking (issue 7 provides CRL/OCSP implementations). Called after the chain is
@@ -84,7 +82,7 @@ export interface ClientCertGateOptions {
   /** Watch `pinFile` and `identitiesFile` for changes (default true). */
   readonly watch?: boolean;
   /** Where the certificate comes from: 'tls' (default: the TLS socket) or a custom source. */
-  readonly source?: 'tls' | CertificateSource;
+  readonly source?: 'tls' | ClientCertificateSource;
   /** Revocation checking: 'off' (default) or a checker. */
   readonly revocation?: 'off' | RevocationChecker;
   /** Called at most once per certificate or pin per 24 h when it is within `expiryWarningDays` of its end. */

@@ -4,6 +4,7 @@
  */
 import type { CertificateModel } from '../cert/types.js';
 import type { ClientCertError } from '../errors.js';
+import { createVerifier } from '../verify/chain.js';
 import type { Purpose } from './types.js';
 
 export type ChainValidation =
@@ -23,3 +24,20 @@ export interface ChainValidatorConfig {
 }
 
 export type ChainValidatorFactory = (config: ChainValidatorConfig) => ChainValidator;
+
+/** The path validator of src/verify (RFC 5280 section 6 with certgate's profile), compiled once per gate. */
+export const createPathValidator: ChainValidatorFactory = (config) => {
+  const verifier = createVerifier({
+    trustAnchors: config.trustAnchors,
+    intermediates: config.intermediates,
+    purpose: config.purpose,
+    maxDepth: config.maxDepth,
+    clockSkewSeconds: config.clockSkewSeconds,
+  });
+  return {
+    validate(leaf, candidates, at) {
+      const result = verifier.verify(leaf, candidates, at);
+      return result.valid ? { ok: true, path: result.chain } : { ok: false, error: result.error };
+    },
+  };
+};

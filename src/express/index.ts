@@ -11,23 +11,11 @@ import { ClientCertGate } from '../core/gate.js';
 import { clientCertMiddleware, type ClientCertMiddleware, type ClientCertRequest, type NextFunction } from '../core/middleware.js';
 import { assertKnownKeys } from '../core/options.js';
 import { sendProblem } from '../core/problem.js';
-import type { ClientCertGateOptions, ClientCertificate, ClientIdentity } from '../core/types.js';
-
-declare global {
-  // Declaration merging: `req.clientCertificate` and `req.clientIdentity` are typed in handlers.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set by `requireClientCert` when the request carried an accepted client certificate. */
-      clientCertificate?: ClientCertificate;
-      /** Set by `requireClientCert` when identities are configured and the certificate mapped to one. */
-      clientIdentity?: ClientIdentity;
-    }
-  }
-}
+import type { ClientCertGateOptions } from '../core/types.js';
 
 export { clientCertMiddleware } from '../core/middleware.js';
 export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from '../core/middleware.js';
+export type { ClientCertGateOptions, ClientCertificate, ClientIdentity, Verdict } from '../core/types.js';
 
 /**
  * Express middleware that admits a request only with a client certificate that chains to

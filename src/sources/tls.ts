@@ -7,7 +7,7 @@
  * server's own `ca` store. All of them are only candidates for path building; trust comes from
  * the gate's anchors, never from `socket.authorized`.
  */
-import type { CertificateSource, GateRequest, SourceResult } from './types.js';
+import type { ClientCertificateSource, GateRequest, SourceResult } from './types.js';
 
 /** More links than any real chain has; a longer one is cut (path building will say why it fails). */
 const MAX_CHAIN = 10;
@@ -60,7 +60,7 @@ export function readPeerChain(socket: unknown): SourceResult {
 }
 
 /** The direct-TLS source: the peer chain of `request.socket`, cached per socket. */
-export function tlsSource(): CertificateSource {
+export function tlsSource(): ClientCertificateSource {
   const cache = new WeakMap<object, SourceResult>();
   return Object.freeze({
     name: 'tls',

@@ -37,7 +37,7 @@ export type SourceResult =
   | { readonly kind: 'error'; readonly error: ClientCertError };
 
 /** A certificate source. `read` must not throw (the gate treats a throw as INTERNAL_ERROR). */
-export interface CertificateSource {
+export interface ClientCertificateSource {
   /** A short name for logs and verdicts: "tls", "header:xfcc", ... */
   readonly name: string;
   read(request: GateRequest): SourceResult;

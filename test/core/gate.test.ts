@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
 import type { ClientCertGateOptions, Verdict } from '../../src/core/types.js';
 import { ClientCertError, isClientCertError } from '../../src/errors.js';
-import { countingFakeValidator } from '../helpers/fake-validator.js';
+import { countingValidator } from '../helpers/counting-validator.js';
 import { capturingLogger, clock, fakeSocket, sectigo, SECTIGO_PEM, uptrends, UPTRENDS_PEM, UPTRENDS_PIN, usertrust, USERTRUST_PEM } from '../helpers/gate.js';
 
 const gates: ClientCertGate[] = [];
@@ -15,7 +15,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function makeGate(options: Partial<ClientCertGateOptions> & { now?: () => number }, validator = countingFakeValidator()) {
+function makeGate(options: Partial<ClientCertGateOptions> & { now?: () => number }, validator = countingValidator()) {
   const logger = capturingLogger();
   const gate = new ClientCertGate({ trustAnchors: USERTRUST_PEM, logger, ...options }, { validatorFactory: validator.factory });
   gates.push(gate);
@@ -118,7 +118,7 @@ describe('ClientCertGate: verdicts', () => {
 
   it('never throws: a failing source is INTERNAL_ERROR (500, logged), a throwing logger or hook changes nothing', () => {
     const logger = capturingLogger();
-    const v = countingFakeValidator();
+    const v = countingValidator();
     const gate = new ClientCertGate(
       { trustAnchors: USERTRUST_PEM, logger, source: { name: 'broken', read: () => { throw new Error('boom'); } } },
       { validatorFactory: v.factory },
@@ -295,7 +295,7 @@ describe('ClientCertGate: options', () => {
     [{ trustAnchors: USERTRUST_PEM, source: 'header' }, /"source"/],
     [{ trustAnchors: USERTRUST_PEM, revocation: 'hard-fail' }, /"revocation"/],
   ])('refuses bad options with a TypeError: %#', (options, message) => {
-    const v = countingFakeValidator();
+    const v = countingValidator();
     expect(() => new ClientCertGate(options as unknown as ClientCertGateOptions, { validatorFactory: v.factory })).toThrow(TypeError);
     expect(() => new ClientCertGate(options as unknown as ClientCertGateOptions, { validatorFactory: v.factory })).toThrow(message);
   });

@@ -9,14 +9,14 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
 import { clientCertMiddleware } from '../../src/core/middleware.js';
-import type { CertificateSource, ClientCertGateOptions } from '../../src/core/types.js';
+import type { ClientCertificateSource, ClientCertGateOptions } from '../../src/core/types.js';
 import { requireAnyRole, requireRole, type ClientCertRequest } from '../../src/express/index.js';
 import { isClientCertError } from '../../src/errors.js';
-import { countingFakeValidator } from '../helpers/fake-validator.js';
+import { countingValidator } from '../helpers/counting-validator.js';
 import { capturingLogger, sectigo, uptrends, UPTRENDS_PIN, USERTRUST_PEM } from '../helpers/gate.js';
 
 /** Test-only source: the chain as comma-separated base64 DER in `x-test-chain`. */
-const headerSource: CertificateSource = {
+const headerSource: ClientCertificateSource = {
   name: 'test-header',
   read(req) {
     const value = req.headers?.['x-test-chain'];
@@ -25,12 +25,11 @@ const headerSource: CertificateSource = {
   },
 };
 const CHAIN = [uptrends.der, sectigo.der].map((d) => Buffer.from(d).toString('base64')).join(',');
-const OTHER = Buffer.from(sectigo.der).toString('base64'); // a CA certificate: valid chain, never pinned
 const inside = () => Date.parse('2025-01-01T00:00:00Z');
 
 function middleware(options: Partial<ClientCertGateOptions>) {
   const logger = capturingLogger();
-  const gate = new ClientCertGate({ trustAnchors: USERTRUST_PEM, source: headerSource, now: inside, logger, ...options }, { validatorFactory: countingFakeValidator().factory });
+  const gate = new ClientCertGate({ trustAnchors: USERTRUST_PEM, source: headerSource, now: inside, logger, ...options }, { validatorFactory: countingValidator().factory });
   return { mw: clientCertMiddleware(gate), logger };
 }
 
@@ -79,8 +78,8 @@ describe.each(flavours)('%s', (_name, express) => {
   });
 
   it('answers 403 PIN_MISMATCH for a valid certificate no pin allows, without PEM or pins in the body', async () => {
-    const { app: a } = app({ pins: [{ label: 'secret-label', spkiSha256: 'VyFYyJkBG5huNDLqKXUVHwsZdwycRCKJh6uGkp8l58Q=' }] });
-    const res = await request(a).get('/').set('x-test-chain', OTHER).expect(403);
+    const { app: a } = app({ pins: [{ label: 'secret-label', spkiSha256: sectigo.spkiSha256Base64 }] });
+    const res = await request(a).get('/').set('x-test-chain', CHAIN).expect(403);
     expect(res.body.code).toBe('PIN_MISMATCH');
     expect(res.text).not.toMatch(/BEGIN|MII|secret-label|stack/);
   });

@@ -116,8 +116,10 @@ function isoSeconds(d: Date): string {
 function chainCheckTime(cert: CertificateModel, now: number): number {
   const nb = cert.notBefore.getTime();
   const na = cert.notAfter.getTime();
+  // The validator treats notAfter's own second as already expired (as OpenSSL does).
+  const last = Math.max(nb, na - 1000);
   if (now < nb) return nb;
-  if (now > na) return na;
+  if (now > last) return last;
   return now;
 }
 
