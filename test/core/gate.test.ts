@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -248,6 +248,30 @@ describe('ClientCertGate: pin and identities files', () => {
     expect(gate.pins.map((p) => p.label)).toEqual(['new-key']);
     const after = sync(gate.evaluate({ socket }));
     expect(after.ok || after.code).toBe('PIN_MISMATCH');
+  });
+
+  it('picks up an atomic rename-replace by itself (watching), and logs a corrupted replacement', async () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const path = tempFile('pins.json', { version: 1, pins: [UPTRENDS_PIN] });
+    const { gate, logger } = makeGate({ pinFile: path, now: c.now });
+    const until = async (condition: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error('the watcher did not react within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const replace = (content: string): void => {
+      writeFileSync(`${path}.tmp`, content);
+      renameSync(`${path}.tmp`, path);
+    };
+    replace('{"version": 1, "pins": [{"label": "half-written"');
+    await until(() => logger.events('certgate.config_invalid').length === 1);
+    expect(gate.pins.map((p) => p.label)).toEqual(['uptrends-2024']);
+    replace(JSON.stringify({ version: 1, pins: [{ label: 'next', spkiSha256: sectigo.spkiSha256Base64 }] }));
+    await until(() => gate.generation === 1);
+    expect(gate.pins.map((p) => p.label)).toEqual(['next']);
+    expect(logger.events('certgate.pins_reloaded')).toHaveLength(1);
   });
 
   it('fails construction when the first load of a pin or identities file fails', () => {
