@@ -161,6 +161,7 @@ export class ClientCertGate {
   readonly #learned = new Lru<string, readonly CertificateModel[]>(AUX_CACHE_SIZE);
   readonly #lastWarned = new Lru<string, number>(AUX_CACHE_SIZE);
   #nextPinSweep = -Infinity;
+  #warnedNotTls = false;
 
   /**
    * @throws TypeError for a bad option; ClientCertError CONFIG_INVALID when a pin or identities
@@ -223,7 +224,18 @@ export class ClientCertGate {
       sourceName = this.#source.name;
       const now = this.#now();
       const found: SourceResult = this.#source.read(request);
-      if (found.kind === 'none') return this.#finish(this.#absent(found.reason, sourceName, now), request);
+      if (found.kind === 'none') {
+        if (found.notTls === true && !this.#warnedNotTls) {
+          this.#warnedNotTls = true;
+          safeLog(
+            this.#logger,
+            'warn',
+            { event: 'certgate.not_tls', source: sourceName },
+            'a request arrived over a connection that is not TLS, so it cannot carry a client certificate: serve with https and mtlsServerOptions(), or read the certificate from a trusted proxy (source option); logged once',
+          );
+        }
+        return this.#finish(this.#absent(found.reason, sourceName, now), request);
+      }
       if (found.kind === 'error') {
         return this.#finish({ verdict: rejected(found.error, sourceName, undefined), generation: this.#generation, interval: { from: now, until: now }, logFields: undefined, level: 'warn' }, request);
       }

@@ -27,7 +27,7 @@ function isTlsSocket(socket: unknown): socket is TlsSocketLike {
   return typeof socket === 'object' && socket !== null && typeof (socket as { getPeerCertificate?: unknown }).getPeerCertificate === 'function';
 }
 
-const NOT_TLS: SourceResult = Object.freeze({ kind: 'none', reason: 'the connection is not TLS' });
+const NOT_TLS: SourceResult = Object.freeze({ kind: 'none', reason: 'the connection is not TLS', notTls: true });
 const NO_CERT: SourceResult = Object.freeze({ kind: 'none', reason: 'the client sent no certificate' });
 
 /** Reads the raw DER chain from a TLS socket; never throws. */
@@ -59,22 +59,29 @@ export function readPeerChain(socket: unknown): SourceResult {
   return { kind: 'chain', ders, connection: socket, resumed };
 }
 
-/** The direct-TLS source: the peer chain of `request.socket`, cached per socket. */
+/**
+ * One cache for every gate in the process, so that several gates on one connection (an app-wide
+ * gate and a route-level one) still read the peer chain once.
+ */
+const peerChains = new WeakMap<object, SourceResult>();
+
+/** The direct-TLS source: the peer chain of `request.socket`, read once per socket. */
 export function tlsSource(): ClientCertificateSource {
-  const cache = new WeakMap<object, SourceResult>();
-  return Object.freeze({
-    name: 'tls',
-    read(request: GateRequest): SourceResult {
-      const socket = request.socket;
-      if (typeof socket !== 'object' || socket === null) return NOT_TLS;
-      const hit = cache.get(socket);
-      if (hit !== undefined) return hit;
-      const result = readPeerChain(socket);
-      // Only a TLS socket's chain is fixed for its lifetime (renegotiation is disabled by the
-      // server helpers; if it is not, a changed certificate keeps the first verdict: fail closed
-      // for a bad first certificate, and the client already proved the first key).
-      if (result !== NOT_TLS) cache.set(socket, result);
-      return result;
-    },
-  });
+  return TLS_SOURCE;
 }
+
+const TLS_SOURCE: ClientCertificateSource = Object.freeze({
+  name: 'tls',
+  read(request: GateRequest): SourceResult {
+    const socket = request.socket;
+    if (typeof socket !== 'object' || socket === null) return NOT_TLS;
+    const hit = peerChains.get(socket);
+    if (hit !== undefined) return hit;
+    const result = readPeerChain(socket);
+    // Only a TLS socket's chain is fixed for its lifetime (renegotiation is disabled by the
+    // server helpers; if it is not, a changed certificate keeps the first verdict: fail closed
+    // for a bad first certificate, and the client already proved the first key).
+    if (result !== NOT_TLS) peerChains.set(socket, result);
+    return result;
+  },
+});

@@ -15,7 +15,12 @@ export interface GateRequest {
 /** What a source found. */
 export type SourceResult =
   /** No certificate was presented (or the transport cannot carry one). */
-  | { readonly kind: 'none'; readonly reason: string }
+  | {
+      readonly kind: 'none';
+      readonly reason: string;
+      /** The transport cannot carry a client certificate at all (plain HTTP): a likely misconfiguration. */
+      readonly notTls?: boolean;
+    }
   /** A presented chain: leaf first, then whatever else was presented (untrusted candidates). */
   | {
       readonly kind: 'chain';

@@ -158,6 +158,23 @@ describe('ClientCertGate: caching', () => {
     expect(calls()).toBe(1);
   });
 
+  it('reads the peer chain once per connection even with several gates on it', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const socket = fakeSocket(chain);
+    const appWide = makeGate({ now: c.now }).gate;
+    const route = makeGate({ pins: [UPTRENDS_PIN], now: c.now }).gate;
+    expect(sync(appWide.evaluate({ socket })).outcome).toBe('accepted');
+    expect(sync(route.evaluate({ socket })).outcome).toBe('accepted');
+    expect(socket.peerCalls).toBe(1);
+  });
+
+  it('warns once when requests arrive over plain HTTP (a misconfiguration), not per request', () => {
+    const { gate, logger } = makeGate({});
+    for (let i = 0; i < 3; i++) expect(sync(gate.evaluate({ socket: { remoteAddress: '127.0.0.1' } })).ok).toBe(false);
+    expect(logger.events('certgate.not_tls')).toHaveLength(1);
+    expect(logger.events('certgate.rejected')).toHaveLength(3);
+  });
+
   it('a connection that outlives the certificate is re-judged: CERT_EXPIRED after notAfter', () => {
     const c = clock('2025-07-26T23:00:00Z');
     const { gate } = makeGate({ now: c.now });
