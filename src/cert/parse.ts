@@ -1,11 +1,11 @@
 /**
  * The public parsing entry points: certificates from a string, bytes or a file.
  */
-import { open } from 'node:fs/promises';
 import { ClientCertError, isClientCertError } from '../errors.js';
 import { Certificate } from './certificate.js';
 import { malformed } from './der.js';
 import { certificateDers, MAX_INPUT_SIZE, sniffDer } from './input.js';
+import { FileReadError, readFileBounded } from '../util/read-bounded.js';
 
 /**
  * Parses every certificate in `input`: PEM (one or several blocks, any line endings, leading or
@@ -58,27 +58,13 @@ export function parseCertificate(input: string | Uint8Array): Certificate {
 export async function readCertificatesFile(path: string): Promise<Certificate[]> {
   let bytes: Uint8Array;
   try {
-    const handle = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_INPUT_SIZE + 1);
-      let length = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-        if (length > MAX_INPUT_SIZE) {
-          throw new ClientCertError('CONFIG_INVALID', `certificate file "${path}" is larger than the limit of ${MAX_INPUT_SIZE} bytes`);
-        }
-      }
-      bytes = buffer.subarray(0, length);
-    } finally {
-      await handle.close();
-    }
+    bytes = await readFileBounded(path, MAX_INPUT_SIZE);
   } catch (error) {
-    if (isClientCertError(error)) throw error;
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error instanceof Error ? error.message : String(error));
-    throw new ClientCertError('CONFIG_INVALID', `cannot read certificate file "${path}": ${reason}`, { cause: error });
+    if (error instanceof FileReadError && error.tooLarge) {
+      throw new ClientCertError('CONFIG_INVALID', `certificate file "${path}" is larger than the limit of ${MAX_INPUT_SIZE} bytes`, { cause: error });
+    }
+    const reason = error instanceof FileReadError ? error.reason : error instanceof Error ? error.message : String(error);
+    throw new ClientCertError('CONFIG_INVALID', `cannot read certificate file "${path}": ${reason}`, { cause: error instanceof FileReadError ? (error.cause ?? error) : error });
   }
   try {
     return parseCertificates(bytes);

@@ -10,8 +10,8 @@
  * `onError` and the last good value stays in force.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFileBounded, readFileBoundedSync } from './read-bounded.js';
 import { basename, dirname, resolve } from 'node:path';
 
 /** Largest configuration file read (bytes). */
@@ -31,75 +31,8 @@ export interface WatchedFileOptions<T> {
   readonly debounceMs?: number;
 }
 
-/** Error thrown or reported when the file cannot be read; `reason` is short and path-free. */
-export class ConfigFileReadError extends Error {
-  override readonly name = 'ConfigFileReadError';
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`cannot read "${path}": ${reason}`, options);
-  }
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
-}
-
-function readBoundedSync(path: string): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new ConfigFileReadError(path, describeFsError(error), { cause: error });
-  }
-  try {
-    const buffer = Buffer.alloc(MAX_CONFIG_FILE_SIZE + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length > MAX_CONFIG_FILE_SIZE) throw new ConfigFileReadError(path, `larger than the limit of ${MAX_CONFIG_FILE_SIZE} bytes`);
-    }
-    return buffer.subarray(0, length);
-  } catch (error) {
-    if (error instanceof ConfigFileReadError) throw error;
-    throw new ConfigFileReadError(path, describeFsError(error), { cause: error });
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function readBounded(path: string): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new ConfigFileReadError(path, describeFsError(error), { cause: error });
-  }
-  try {
-    const buffer = Buffer.alloc(MAX_CONFIG_FILE_SIZE + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > MAX_CONFIG_FILE_SIZE) throw new ConfigFileReadError(path, `larger than the limit of ${MAX_CONFIG_FILE_SIZE} bytes`);
-    }
-    return buffer.subarray(0, length);
-  } catch (error) {
-    if (error instanceof ConfigFileReadError) throw error;
-    throw new ConfigFileReadError(path, describeFsError(error), { cause: error });
-  } finally {
-    await handle.close();
-  }
-}
+/** Error thrown or reported when the file cannot be read (the shared bounded-read error). */
+export { FileReadError as ConfigFileReadError } from './read-bounded.js';
 
 function decodeText(bytes: Buffer): string {
   const text = bytes.toString('utf8');
@@ -126,7 +59,7 @@ export class WatchedFile<T> {
   constructor(options: WatchedFileOptions<T>) {
     this.#options = options;
     this.path = resolve(options.path);
-    const bytes = readBoundedSync(this.path);
+    const bytes = readFileBoundedSync(this.path, MAX_CONFIG_FILE_SIZE);
     this.#value = options.parse(decodeText(bytes));
     this.#digest = createHash('sha256').update(bytes).digest('hex');
     if (options.watch !== false) this.#startWatching();
@@ -174,7 +107,7 @@ export class WatchedFile<T> {
   async #reloadOnce(): Promise<boolean> {
     let bytes: Buffer;
     try {
-      bytes = await readBounded(this.path);
+      bytes = await readFileBounded(this.path, MAX_CONFIG_FILE_SIZE);
     } catch (error) {
       this.#report(error);
       return false;

@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/cert/parse.js';
-import { isClientCertError } from '../../src/errors.js';
+import { thrownCode } from '../helpers/errors.js';
 import { compileIdentities, IdentitySet, parseIdentitiesFile } from '../../src/verify/identities.js';
 
 const uptrends = parseCertificate(readFileSync('fixtures/reference/uptrends-2024.pem', 'utf8'));
 const sectigo = parseCertificate(readFileSync('fixtures/reference/sectigo-rsa-client-auth-ca.pem', 'utf8'));
 const at = Date.parse('2025-01-01T00:00:00Z');
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(isClientCertError(error) && error.code).toBe('CONFIG_INVALID');
-    return (error as Error).message;
-  }
-  throw new Error('expected CONFIG_INVALID');
-}
+const configError = (fn: () => unknown): string => thrownCode(fn);
 
 describe('identities', () => {
   const identities = compileIdentities([

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/cert/parse.js';
-import { isClientCertError } from '../../src/errors.js';
+import { thrownCode } from '../helpers/errors.js';
 import {
   compilePin,
   compilePins,
@@ -21,15 +21,7 @@ const SPKI_HEX = '572158c899011b986e3432ea2975151f0b19770c9c44228987ab86929f25e7
 const CERT_SHA = 'F9:A9:2A:6D:C7:5A:E3:81:D1:2D:E7:C7:CB:3E:02:BD:87:CB:46:90:DA:73:6E:26:67:4F:57:BE:4B:3B:44:A1';
 const inside = Date.parse('2025-01-01T00:00:00Z');
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(isClientCertError(error) && error.code).toBe('CONFIG_INVALID');
-    return (error as Error).message;
-  }
-  throw new Error('expected CONFIG_INVALID');
-}
+const configError = (fn: () => unknown): string => thrownCode(fn);
 
 describe('pin field normalisation', () => {
   it('accepts SPKI digests as base64, base64url, sha256/ prefix and hex with colons', () => {
