@@ -72,6 +72,18 @@ describe('ClientCertGate: verdicts', () => {
     expect(verdict.ok || verdict.code).toBe('CERT_EXPIRED');
   });
 
+  it('never trusts socket.authorized or a non-empty getPeerCertificate() without a certificate in it', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const { gate } = makeGate({ now: c.now });
+    const claims = { authorized: true, remoteAddress: '127.0.0.1', isSessionReused: () => false };
+    const empty = sync(gate.evaluate({ socket: { ...claims, getPeerCertificate: () => ({ subject: { CN: 'admin' }, fingerprint256: 'AA:BB' }) } }));
+    expect(empty.ok || empty.code).toBe('CERT_MISSING');
+    const selfSigned = sync(gate.evaluate({ socket: { ...fakeSocket([sectigo.der]), ...claims } }));
+    expect(selfSigned.ok).toBe(false); // a CA certificate presented as a leaf, whatever `authorized` says
+    const throwing = sync(gate.evaluate({ socket: { ...claims, getPeerCertificate: () => { throw new Error('socket gone'); } } }));
+    expect(throwing.ok || throwing.code).toBe('CERT_MISSING');
+  });
+
   it('rejects garbage as CERT_MALFORMED without throwing', () => {
     const { gate } = makeGate({});
     const verdict = sync(gate.evaluate({ socket: fakeSocket([Buffer.from('garbage')]) }));
