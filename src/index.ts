@@ -53,6 +53,22 @@ export type { GateLike, MtlsServerOptions } from './core/server.js';
 export { clientCertMiddleware } from './core/middleware.js';
 export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from './core/middleware.js';
 export { readPeerChain, tlsSource } from './sources/tls.js';
+// Forwarded certificates from a trusted TLS-terminating proxy (docs/proxies.md).
+export {
+  DEFAULT_HEADER_NAMES,
+  DEFAULT_MAX_HEADER_BYTES,
+  headerSource,
+  HEADER_SOURCE_OPTION_NAMES,
+  MAX_MAX_HEADER_BYTES,
+} from './sources/header.js';
+export type { CustomHeaderFormat, HeaderSourceOptions, ProxyCertificatePins } from './sources/header.js';
+export { decodeHeaderValue, HEADER_FORMATS, MAX_FORWARDED_CHAIN } from './sources/decode.js';
+export type { HeaderFormat, HeaderPart } from './sources/decode.js';
+export { parseXfcc } from './sources/xfcc.js';
+export type { XfccPair } from './sources/xfcc.js';
+export { compileTrustedProxies } from './sources/trusted-proxies.js';
+export type { TrustedProxies } from './sources/trusted-proxies.js';
+export type { SourceLogger } from './sources/types.js';
 
 // Express middleware (also `certgate/express`).
 export { requireAnyRole, requireClientCert, requireRole } from './express/index.js';

@@ -116,7 +116,8 @@ function percentDecode(text: string): string {
   return new TextDecoder('utf-8').decode(bytes.subarray(0, n));
 }
 
-function hexValue(c: number): number {
+/** The value of an ASCII hex digit's code, or -1. */
+export function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
@@ -183,8 +184,8 @@ function fromBase64(text: string): DerItem[] {
   return items;
 }
 
-/** Certificates back to back in DER: each a top-level SEQUENCE; anything else is an error. */
-function splitDer(bytes: Uint8Array, origin = 'DER input'): DerItem[] {
+/** Certificates back to back in DER: each a top-level SEQUENCE; anything else is an error (header-only check; the parser does the rest). */
+export function splitDer(bytes: Uint8Array, origin = 'DER input'): DerItem[] {
   if (bytes.length === 0) throw malformed(`${origin} decodes to no bytes`);
   const items: DerItem[] = [];
   let pos = 0;

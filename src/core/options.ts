@@ -6,7 +6,9 @@
 import { parseCertificates } from '../cert/parse.js';
 import type { CertificateModel } from '../cert/types.js';
 import { isClientCertError } from '../errors.js';
+import { headerSource } from '../sources/header.js';
 import { tlsSource } from '../sources/tls.js';
+import type { HeaderSourceOptions } from '../sources/header.js';
 import type { ClientCertificateSource } from '../sources/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { compileIdentities, type Identity } from '../verify/identities.js';
@@ -205,12 +207,15 @@ function enumOption<T extends string>(option: string, value: unknown, allowed: r
   return value as T;
 }
 
-function sourceOption(value: unknown): ClientCertificateSource {
+function sourceOption(value: unknown, logger: GateLogger): ClientCertificateSource {
   if (value === undefined || value === 'tls') return tlsSource();
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'header' in value) {
+    return configToTypeError(() => headerSource(value as HeaderSourceOptions, { logger }));
+  }
   if (typeof value === 'object' && value !== null && typeof (value as ClientCertificateSource).read === 'function' && typeof (value as ClientCertificateSource).name === 'string') {
     return value as ClientCertificateSource;
   }
-  return fail('source', '"tls" or a certificate source ({ name, read(request) })', value);
+  return fail('source', '"tls", a proxy header source ({ header, trustedProxies }) or a certificate source ({ name, read(request) })', value);
 }
 
 function revocationOption(value: unknown): RevocationChecker | undefined {
@@ -249,6 +254,7 @@ export function compileOptions(options: unknown): CompiledOptions {
   const identitiesInput = o['identities'];
   if (identitiesInput !== undefined && !Array.isArray(identitiesInput)) fail('identities', 'an array of identities', identitiesInput);
 
+  const logger = loggerOption(o['logger']);
   const compiled: CompiledOptions = {
     trustAnchors: Object.freeze(certificatesOption('trustAnchors', o['trustAnchors'], true)),
     intermediates: Object.freeze(certificatesOption('intermediates', o['intermediates'], false)),
@@ -262,13 +268,13 @@ export function compileOptions(options: unknown): CompiledOptions {
     maxDepth: integerOption('maxDepth', o['maxDepth'], DEFAULT_MAX_DEPTH, 0, 16),
     clockSkewSeconds: integerOption('clockSkewSeconds', o['clockSkewSeconds'], 0, 0, MAX_CLOCK_SKEW),
     expiryWarningDays: numberOption('expiryWarningDays', o['expiryWarningDays'], DEFAULT_EXPIRY_WARNING_DAYS, 0, 3650),
-    logger: loggerOption(o['logger']),
+    logger,
     now: clockOption(o['now']),
     optional: booleanOption('optional', o['optional'], false),
     onError: enumOption('onError', o['onError'], ['respond', 'next'], 'respond'),
     chainCacheSize: integerOption('cache.chains', (cache as Record<string, unknown> | undefined)?.['chains'], DEFAULT_CHAIN_CACHE, 1, 1_000_000),
     watch: booleanOption('watch', o['watch'], true),
-    source: sourceOption(o['source']),
+    source: sourceOption(o['source'], logger),
     revocation: revocationOption(o['revocation']),
     onExpiringSoon: functionOption('onExpiringSoon', o['onExpiringSoon']),
     onVerdict: functionOption<(verdict: Verdict) => void>('onVerdict', o['onVerdict']),

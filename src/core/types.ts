@@ -4,6 +4,7 @@
  */
 import type { CertificateModel } from '../cert/types.js';
 import type { ClientCertError, ClientCertErrorCode } from '../errors.js';
+import type { HeaderSourceOptions } from '../sources/header.js';
 import type { ClientCertificateSource, GateRequest } from '../sources/types.js';
 import type { CertificateInput, Purpose } from '../verify/chain.js';
 import type { IdentityInput } from '../verify/identities.js';
@@ -81,8 +82,11 @@ export interface ClientCertGateOptions {
   };
   /** Watch `pinFile` and `identitiesFile` for changes (default true). */
   readonly watch?: boolean;
-  /** Where the certificate comes from: 'tls' (default: the TLS socket) or a custom source. */
-  readonly source?: 'tls' | ClientCertificateSource;
+  /**
+   * Where the certificate comes from: 'tls' (default: the TLS socket), a trusted proxy's header
+   * (`{ header: 'nginx' | 'xfcc' | ..., trustedProxies: [...] }`, docs/proxies.md) or a custom source.
+   */
+  readonly source?: 'tls' | HeaderSourceOptions | ClientCertificateSource;
   /** Revocation checking: 'off' (default) or a checker. */
   readonly revocation?: 'off' | RevocationChecker;
   /** Called at most once per certificate or pin per 24 h when it is within `expiryWarningDays` of its end. */

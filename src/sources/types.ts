@@ -10,6 +10,13 @@ export interface GateRequest {
   /** The connection; a TLSSocket for direct mTLS. */
   readonly socket?: unknown;
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Node's raw header list (name, value, name, value...): how a repeated header is told from one value. */
+  readonly rawHeaders?: readonly string[];
+}
+
+/** The part of a pino-compatible logger a source uses (the gate passes its own). */
+export interface SourceLogger {
+  warn(obj: Record<string, unknown>, msg?: string): void;
 }
 
 /** What a source found. */
