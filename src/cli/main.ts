@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   request: async () => (await import('./commands/request.js')).default,
   scenario: async () => (await import('./commands/scenario.js')).default,
   pki: async () => (await import('./commands/pki.js')).default,
+  demo: async () => (await import('./commands/demo.js')).default,
 };
 
 function mainHelp(): string {

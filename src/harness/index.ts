@@ -38,3 +38,21 @@ export type { WritePkcs12Options } from './pkcs12.js';
 export { issueClientCertificate, NICKNAME_MAX_LENGTH, nicknameProblem } from './client-cert.js';
 export type { IssueClientCertificateOptions, IssuedClientCertificate } from './client-cert.js';
 export type { KeySpec } from './keys.js';
+export { EXAMPLE_API_ROLES, EXAMPLE_API_ROUTES, startExampleApi } from './example-api.js';
+export type { ExampleApi, ExampleApiOptions } from './example-api.js';
+export {
+  DEFAULT_DEMO_DIR,
+  DEMO_PKI_MIN_REMAINING_MS,
+  DEMO_VAULT_ITEM,
+  demoCases,
+  demoCurlCommands,
+  demoScenario,
+  expectedText,
+  formatDemoSummary,
+  formatDemoTable,
+  pkiVerdictWindow,
+  prepareDemoPki,
+  runDemo,
+  runDemoCases,
+} from './demo.js';
+export type { DemoCase, DemoCurlCommand, DemoPkiInfo, DemoResult, DemoRow, PrepareDemoPkiOptions, RunDemoCasesOptions, RunDemoOptions } from './demo.js';
