@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   scenario: async () => (await import('./commands/scenario.js')).default,
   pki: async () => (await import('./commands/pki.js')).default,
   demo: async () => (await import('./commands/demo.js')).default,
+  expiry: async () => (await import('./commands/expiry.js')).default,
 };
 
 function mainHelp(): string {

@@ -1,7 +1,8 @@
 /**
- * A small, bounded HTTP(S) GET: http and https URLs only, a response size limit, an overall
- * timeout and a bounded number of redirects. For fetching a published page or a CRL; never for
- * anything a request handler waits on without its own timeout.
+ * A small, bounded HTTP(S) client: GET with a response size limit, an overall timeout and a
+ * bounded number of redirects (a published page, a CRL), and a single POST of a small body (a
+ * webhook). http and https URLs only; never for anything a request handler waits on without its
+ * own timeout.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -26,6 +27,16 @@ export interface FetchResult {
 /** Error for a fetch that failed: bad URL or scheme, timeout, too large, too many redirects, HTTP error status. */
 export class FetchError extends Error {
   override readonly name = 'FetchError';
+  /** The HTTP status when the server answered with an error status. */
+  readonly status: number | undefined;
+  /** True when the deadline passed. */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options: { status?: number; timedOut?: boolean } = {}) {
+    super(message);
+    this.status = options.status;
+    this.timedOut = options.timedOut === true;
+  }
 }
 
 function checkUrl(raw: string | URL): URL {
@@ -50,17 +61,33 @@ export async function fetchWithLimits(url: string | URL, limits: FetchLimits = {
   const deadline = AbortSignal.timeout(timeoutMs);
   let current = checkUrl(url);
   for (let hop = 0; ; hop++) {
-    const response = await getOnce(current, maxBytes, timeoutMs, deadline, limits.headers ?? {});
+    const response = await requestOnce(current, 'GET', undefined, maxBytes, timeoutMs, deadline, { accept: '*/*', ...limits.headers });
     if (response.status >= 300 && response.status < 400 && response.location !== undefined) {
       if (hop >= maxRedirects) throw new FetchError(`more than ${maxRedirects} redirects fetching ${current.origin}`);
       current = checkUrl(new URL(response.location, current));
       continue;
     }
     if (response.status < 200 || response.status > 299) {
-      throw new FetchError(`GET ${current.href} answered HTTP ${response.status}`);
+      throw new FetchError(`GET ${current.href} answered HTTP ${response.status}`, { status: response.status });
     }
     return { url: current.href, status: response.status, contentType: response.contentType, body: response.body };
   }
+}
+
+/**
+ * POSTs `body` to `url` once (no redirects: a 3xx is a failure); resolves with a 2xx response,
+ * rejects with FetchError otherwise (`status` set for an HTTP error status, `timedOut` for the
+ * deadline). Error messages name the URL's origin only: webhook URLs carry secrets in their path.
+ */
+export async function postWithLimits(url: string | URL, body: string | Uint8Array, limits: Omit<FetchLimits, 'maxRedirects'> = {}): Promise<FetchResult> {
+  const maxBytes = limits.maxBytes ?? 64 * 1024;
+  const timeoutMs = limits.timeoutMs ?? 10_000;
+  const target = checkUrl(url);
+  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const headers = { accept: '*/*', 'content-length': String(payload.length), ...limits.headers };
+  const response = await requestOnce(target, 'POST', payload, maxBytes, timeoutMs, AbortSignal.timeout(timeoutMs), headers);
+  if (response.status < 200 || response.status > 299) throw new FetchError(`POST ${target.origin} answered HTTP ${response.status}`, { status: response.status });
+  return { url: target.href, status: response.status, contentType: response.contentType, body: response.body };
 }
 
 interface RawResponse {
@@ -70,10 +97,18 @@ interface RawResponse {
   body: Buffer;
 }
 
-function getOnce(url: URL, maxBytes: number, timeoutMs: number, signal: AbortSignal, headers: Readonly<Record<string, string>>): Promise<RawResponse> {
+function requestOnce(
+  url: URL,
+  method: 'GET' | 'POST',
+  body: Buffer | undefined,
+  maxBytes: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  headers: Readonly<Record<string, string>>,
+): Promise<RawResponse> {
   return new Promise((resolvePromise, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const request = client.get(url, { signal, headers: { accept: '*/*', ...headers } }, (response) => {
+    const request = client.request(url, { method, signal, headers }, (response) => {
       const status = response.statusCode ?? 0;
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
@@ -96,14 +131,15 @@ function getOnce(url: URL, maxBytes: number, timeoutMs: number, signal: AbortSig
         const location = response.headers.location;
         resolvePromise({ status, location, contentType: response.headers['content-type'], body: Buffer.concat(chunks, length) });
       });
-      response.on('error', (error) => reject(wrap(error, url, timeoutMs, signal)));
+      response.on('error', (error) => reject(wrap(error, method, url, timeoutMs, signal)));
     });
-    request.on('error', (error) => reject(wrap(error, url, timeoutMs, signal)));
+    request.on('error', (error) => reject(wrap(error, method, url, timeoutMs, signal)));
+    request.end(body);
   });
 }
 
-function wrap(error: Error, url: URL, timeoutMs: number, signal: AbortSignal): FetchError {
+function wrap(error: Error, method: string, url: URL, timeoutMs: number, signal: AbortSignal): FetchError {
   if (error instanceof FetchError) return error;
-  if (signal.aborted) return new FetchError(`GET ${url.origin} timed out after ${timeoutMs} ms`);
-  return new FetchError(`GET ${url.origin} failed: ${error.message}`);
+  if (signal.aborted) return new FetchError(`${method} ${url.origin} timed out after ${timeoutMs} ms`, { timedOut: true });
+  return new FetchError(`${method} ${url.origin} failed: ${error.message}`);
 }
