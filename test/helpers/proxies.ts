@@ -104,14 +104,23 @@ export interface ProxyTls {
  * from `bindAddress` (a loopback address other than the test client's, so the app can tell the
  * proxy from a direct caller).
  */
-export async function startNginx(options: { tls: ProxyTls; upstreamPort: number; bindAddress: string; header?: string }): Promise<RunningProxy> {
+export async function startNginx(options: {
+  tls: ProxyTls;
+  upstreamPort: number;
+  bindAddress: string;
+  header?: string;
+  /** Connect to the app over TLS, presenting this client certificate (nginx proxy_ssl_certificate). */
+  upstreamClientCert?: ProxyTls;
+}): Promise<RunningProxy> {
   const bin = findBinary('nginx');
   const dir = mkdtempSync(path.join(tmpdir(), 'certgate-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, 'tmp', sub), { recursive: true });
   const port = await freePort();
   const header = options.header ?? 'X-SSL-Client-Cert';
+  const upstream = options.upstreamClientCert;
   const forward = [
-    `proxy_pass http://127.0.0.1:${options.upstreamPort};`,
+    `proxy_pass ${upstream === undefined ? 'http' : 'https'}://127.0.0.1:${options.upstreamPort};`,
+    ...(upstream === undefined ? [] : [`proxy_ssl_certificate ${upstream.cert};`, `proxy_ssl_certificate_key ${upstream.key};`]),
     `proxy_bind ${options.bindAddress};`,
     `proxy_set_header ${header} $ssl_client_escaped_cert;`,
     'proxy_set_header Host $host;',

@@ -234,4 +234,51 @@ describe.skipIf(SKIP_PROXIES)('behind a real TLS-terminating proxy', () => {
       expect(verdictOf(straight)).toEqual({ status: 401, code: 'CERT_MISSING' });
     });
   });
+  describe('nginx presenting its own client certificate to the app (proxyCertificate)', () => {
+    let nginx: RunningProxy;
+    let appPort: number;
+    beforeAll(async () => {
+      // nginx's client certificate for the nginx→app connection: the harness's customer certificate.
+      const proxyCert = pki.entry('custom-client');
+      const source: HeaderSourceOptions = {
+        header: 'nginx',
+        // Every loopback address: only the pinned certificate tells nginx from another local caller.
+        trustedProxies: 'loopback',
+        proxyCertificate: { spkiSha256: parseCertificate(proxyCert.certPem).spkiSha256Base64 },
+      };
+      const mw = requireUptrendsClientCert(gateOptions(source));
+      const server = pki.serverTls();
+      const appServer = createMtlsServer(mw, { key: server.key, cert: server.cert }, app(mw));
+      appServer.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+      appPort = (appServer.address() as AddressInfo).port;
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            appServer.closeAllConnections();
+            appServer.close(() => resolve());
+          }),
+      );
+      nginx = await startNginx({
+        tls: { cert: pki.path(pki.manifest.server.cert), key: pki.path(pki.manifest.server.key) },
+        upstreamPort: appPort,
+        bindAddress: NGINX_PEER,
+        upstreamClientCert: { cert: pki.path(proxyCert.cert), key: pki.path(proxyCert.key) },
+      });
+      closers.push(() => nginx.stop());
+    });
+
+    it('accepts what nginx forwards over its pinned mTLS connection', async () => {
+      expect(verdictOf(await send(nginx.port, 'uptrends'))).toMatchObject({ status: 200, code: 'valid' });
+      expect(verdictOf(await send(nginx.port, 'pki:zoo-expired'))).toEqual({ status: 401, code: 'CERT_EXPIRED' });
+    });
+
+    it('PROXY_UNTRUSTED for a local caller without the proxy certificate, whatever it presents', async () => {
+      const forged = nginxEscape(pemOf([standinDer()]));
+      for (const clientCert of ['none', 'uptrends']) {
+        const result = await send(appPort, clientCert, { 'X-SSL-Client-Cert': forged });
+        expect(verdictOf(result), clientCert).toEqual({ status: 401, code: 'PROXY_UNTRUSTED' });
+      }
+    });
+  });
 });
