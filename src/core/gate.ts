@@ -95,6 +95,11 @@ interface ValidationRecord {
   readonly interval: Interval;
 }
 
+/** Identifies a pin's expiry for "logged once": its label and end. */
+function expiredKey(pin: Pin): string {
+  return `${pin.label}\u0000${pin.notAfter?.getTime() ?? ''}`;
+}
+
 /** Escapes and bounds a certificate-derived string for logs. */
 function logName(value: string): string {
   return safeText(value, 256);
@@ -161,6 +166,8 @@ export class ClientCertGate {
   readonly #learned = new Lru<string, readonly CertificateModel[]>(AUX_CACHE_SIZE);
   readonly #lastWarned = new Lru<string, number>(AUX_CACHE_SIZE);
   #nextPinSweep = -Infinity;
+  /** Pins (label and end) whose expiry has been logged as an error, so it is logged once. */
+  readonly #reportedExpired = new Set<string>();
   #warnedNotTls = false;
 
   /**
@@ -223,6 +230,8 @@ export class ClientCertGate {
     try {
       sourceName = this.#source.name;
       const now = this.#now();
+      // Pin windows are checked at most hourly, on any request (accepted or not).
+      if (now >= this.#nextPinSweep) this.#sweepPinExpiry(now);
       const found: SourceResult = this.#source.read(request);
       if (found.kind === 'none') {
         if (found.notTls === true && !this.#warnedNotTls) {
@@ -349,12 +358,7 @@ export class ClientCertGate {
     }
     const expired = this.#pins.expiredAt(now);
     for (const pin of expired) {
-      safeLog(
-        this.#logger,
-        'error',
-        { event: 'certgate.pin_expired', pin: pin.label, notAfter: pin.notAfter?.toISOString() },
-        `pin "${pin.label}" expired on ${pin.notAfter?.toISOString() ?? '?'} and will never match; update the pins (certgate pins update)`,
-      );
+      this.#logPinExpired(pin);
     }
     if (expired.length === this.#pins.size) {
       safeLog(this.#logger, 'error', { event: 'certgate.all_pins_expired', pins: this.#pins.size }, 'every configured pin has expired: every client certificate will be rejected until the pins are updated (certgate pins update)');
@@ -362,8 +366,22 @@ export class ClientCertGate {
     this.#sweepPinExpiry(now);
   }
 
+  #logPinExpired(pin: Pin): void {
+    this.#reportedExpired.add(expiredKey(pin));
+    safeLog(
+      this.#logger,
+      'error',
+      { event: 'certgate.pin_expired', pin: pin.label, notAfter: pin.notAfter?.toISOString() },
+      `pin "${pin.label}" expired on ${pin.notAfter?.toISOString() ?? '?'} and will never match; update the pins (certgate pins update)`,
+    );
+  }
+
   #sweepPinExpiry(now: number): void {
     this.#nextPinSweep = now + HOUR;
+    // A pin that expires while the server runs is as loud as one found expired at startup, once.
+    for (const pin of this.#pins.expiredAt(now)) {
+      if (!this.#reportedExpired.has(expiredKey(pin))) this.#logPinExpired(pin);
+    }
     const window = this.options.expiryWarningDays;
     if (window <= 0) return;
     for (const pin of this.#pins.pins) {
@@ -583,7 +601,6 @@ export class ClientCertGate {
         daysRemaining: days,
       });
     }
-    if (now >= this.#nextPinSweep) this.#sweepPinExpiry(now);
     const verdict: AcceptedVerdict = Object.freeze({ ok: true, outcome: 'accepted', certificate, identity, path: Object.freeze([...path]), source });
     return { verdict, generation, interval, logFields: undefined, level: 'warn' };
   }

@@ -93,10 +93,6 @@ function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.000Z$/, 'Z');
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** The one-line summary monitoring systems show (first line of the text output). */
 export function summaryLine(report: ExpiryReport): string {
   const c = report.counts;
@@ -108,7 +104,7 @@ export function summaryLine(report: ExpiryReport): string {
     `${c.OK} ok`,
   ].filter((p) => p !== undefined);
   const total = report.entries.length - c.UNKNOWN;
-  return `CERTGATE EXPIRY ${report.status} - ${parts.join(', ')} (${plural(total, 'certificate')} and pins checked; warn < ${report.thresholds.warnDays} d, critical < ${report.thresholds.criticalDays} d)`;
+  return `CERTGATE EXPIRY ${report.status} - ${parts.join(', ')} (${total} checked; warn < ${report.thresholds.warnDays} d, critical < ${report.thresholds.criticalDays} d)`;
 }
 
 function daysText(e: ExpiryEntry): string {

@@ -43,6 +43,11 @@ export class Lru<K, V> {
     }
   }
 
+  /** Values from least to most recently used, without changing recency (per-entry expiry is not checked). */
+  *values(): IterableIterator<V> {
+    for (const entry of this.#map.values()) yield entry.value;
+  }
+
   delete(key: K): boolean {
     return this.#map.delete(key);
   }
