@@ -16,7 +16,7 @@
  * 7. decoded (cached by the values' SHA-256) → the chain, which the gate validates exactly as on
  *    the TLS path, its verdict cached by the same hash.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { parseCertificate } from '../cert/parse.js';
 import { ClientCertError, isClientCertError } from '../errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
@@ -237,6 +237,8 @@ function compileFormat(format: unknown, headerName: string | undefined, chainHea
   };
 }
 
+type Decoded = { readonly ders: readonly Uint8Array[] } | { readonly error: ClientCertError };
+
 type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Every value of header `name` (lowercase), also when Node joined repeats into one string. */
@@ -280,12 +282,26 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
   const format = compileFormat(options.header, headerNameOption('headerName', options.headerName), headerNameOption('chainHeaderName', options.chainHeaderName));
   const trusted = compileTrustedProxies(options.trustedProxies);
   const maxBytes = integerOption('maxHeaderBytes', options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 256, MAX_MAX_HEADER_BYTES);
-  const decoded = new Lru<string, { readonly ders: readonly Uint8Array[] } | { readonly error: ClientCertError }>(integerOption('cacheSize', options.cacheSize, DEFAULT_HEADER_CACHE_SIZE, 1, 1_000_000));
+  const decoded = new Lru<string, Decoded>(integerOption('cacheSize', options.cacheSize, DEFAULT_HEADER_CACHE_SIZE, 1, 1_000_000));
   const checkProxy = proxyCertificateCheck(options.proxyCertificate);
   const ours = format.chain === undefined ? [format.cert] : [format.cert, format.chain];
   const others = ALL_DEFAULT_NAMES.filter((n) => !ours.includes(n));
   const logger = context.logger;
   const warned = new Lru<string, true>(WARNED_PEERS);
+  const lastBySocket = new WeakMap<object, { readonly text: string; readonly key: string; readonly result: Decoded }>();
+  // A socket's remote address is fixed for its lifetime: match it once per connection.
+  const trustBySocket = new WeakMap<object, boolean>();
+  const isTrusted = (socket: unknown): boolean => {
+    if (typeof socket !== 'object' || socket === null) return false;
+    let verdict = trustBySocket.get(socket);
+    if (verdict === undefined) {
+      const address = remoteAddress(socket);
+      verdict = trusted(address);
+      // An address not yet known (a socket still connecting) is not remembered.
+      if (address !== undefined) trustBySocket.set(socket, verdict);
+    }
+    return verdict;
+  };
   const name = format.name;
 
   const untrusted = (address: string | undefined, present: string): SourceResult => {
@@ -311,8 +327,7 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
     const chainValues = format.chain === undefined ? undefined : headerValues(request, headers, format.chain);
     if (certValues === undefined && chainValues === undefined) return NO_HEADER;
     const socket = request.socket;
-    const address = remoteAddress(socket);
-    if (!trusted(address)) return untrusted(address, certValues !== undefined ? format.cert : (format.chain as string));
+    if (!isTrusted(socket)) return untrusted(remoteAddress(socket), certValues !== undefined ? format.cert : (format.chain as string));
     if (checkProxy !== undefined) {
       const error = checkProxy(socket);
       if (error !== undefined) return { kind: 'error', error };
@@ -340,18 +355,29 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
     const certText = cert === undefined || cert.trim() === '' ? undefined : cert;
     const chainText = chain === undefined || chain.trim() === '' ? undefined : chain;
     if (certText === undefined && chainText === undefined) return { kind: 'none', reason: 'the proxy forwarded an empty certificate header (the client sent no certificate)' };
-    const hash = createHash('sha256');
-    hash.update(certText ?? '');
-    if (chainText !== undefined) hash.update('\n').update(chainText);
-    const key = `${name}:${hash.digest('base64')}`;
-    let result = decoded.get(key);
-    if (result === undefined) {
-      try {
-        result = { ders: Object.freeze(format.decode(certText, chainText)) };
-      } catch (error) {
-        result = { error: isClientCertError(error) ? error : new ClientCertError('CERT_MALFORMED', 'the forwarded certificate header could not be decoded', { cause: error }) };
+    const text = chainText === undefined ? (certText as string) : `${certText ?? ''}\n${chainText}`;
+    // A proxy's keep-alive connection often carries the same client's certificate request after
+    // request: an exact string comparison with the previous value on this connection skips the
+    // hash. Otherwise SHA-256, not a faster non-cryptographic hash: a collision would hand one
+    // client's verdict to another. Header values never hold a newline: the separator is unambiguous.
+    const last = typeof socket === 'object' && socket !== null ? lastBySocket.get(socket) : undefined;
+    let key: string;
+    let result: Decoded | undefined;
+    if (last !== undefined && last.text === text) {
+      key = last.key;
+      result = last.result;
+    } else {
+      key = `${name}:${digest('sha256', text, 'base64')}`;
+      result = decoded.get(key);
+      if (result === undefined) {
+        try {
+          result = { ders: Object.freeze(format.decode(certText, chainText)) };
+        } catch (error) {
+          result = { error: isClientCertError(error) ? error : new ClientCertError('CERT_MALFORMED', 'the forwarded certificate header could not be decoded', { cause: error }) };
+        }
+        decoded.set(key, result);
       }
-      decoded.set(key, result);
+      if (typeof socket === 'object' && socket !== null) lastBySocket.set(socket, { text, key, result });
     }
     if ('error' in result) return { kind: 'error', error: result.error };
     if (result.ders.length === 0) return { kind: 'none', reason: `the ${format.cert} header holds no certificate` };

@@ -3,6 +3,7 @@
  * certificates: the published Uptrends certificate and its Sectigo intermediate), then
  * truncations, malformed values and percent-encoding edge cases.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHeaderValue, HEADER_FORMATS, MAX_FORWARDED_CHAIN, percentDecode, type HeaderFormat } from '../../src/sources/decode.js';
 import { isClientCertError, type ClientCertErrorCode } from '../../src/errors.js';
@@ -190,5 +191,48 @@ describe('percent-encoding edge cases', () => {
 
   it('envoy escaping of the same PEM decodes to the same bytes as nginx escaping', () => {
     expect(hex(decodeHeaderValue('nginx', envoyEscape(pemOf([leaf]))))).toEqual(hex(decodeHeaderValue('nginx', recorded.nginx)));
+  });
+});
+
+describe('hostile input: any value ends in certificates or a ClientCertError', () => {
+  const outcome = (format: HeaderFormat, value: string, part: 'cert' | 'chain'): string => {
+    try {
+      const ders = decodeHeaderValue(format, value, part);
+      expect(Array.isArray(ders) && ders.every((d) => d instanceof Uint8Array)).toBe(true);
+      return 'decoded';
+    } catch (error) {
+      if (isClientCertError(error)) return error.code;
+      throw error;
+    }
+  };
+
+  it('random strings, for every format and part', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...HEADER_FORMATS), fc.constantFrom('cert' as const, 'chain' as const), fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 300, unit: fc.constantFrom(...'%,;="\\:+/AaMIZz09 -\t\n\u0000\u00e9\u2028') })), (format, part, value) => {
+        expect(['decoded', 'CERT_MALFORMED', 'HEADER_AMBIGUOUS']).toContain(outcome(format, value, part));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('single-character edits of real values end in certificates (the gate then checks them) or a ClientCertError', () => {
+    const values: Array<[HeaderFormat, string]> = [
+      ['nginx', recorded.nginx],
+      ['xfcc', recorded.xfcc],
+      ['aws-alb', recorded.albLeaf],
+      ['traefik', recorded.traefik],
+      ['haproxy', recorded.haproxy],
+      ['rfc9440', recorded.rfc9440],
+    ];
+    const alphabet = [...'%,;="\\:+/=AaZz09 -\n\u0000\u00e9'];
+    fc.assert(
+      fc.property(fc.constantFrom(...values), fc.nat(), fc.constantFrom(...alphabet), ([format, value], at, ch) => {
+        const i = at % value.length;
+        const edited = value.slice(0, i) + ch + value.slice(i + 1);
+        const result = outcome(format, edited, 'cert');
+        expect(['decoded', 'CERT_MALFORMED', 'HEADER_AMBIGUOUS']).toContain(result);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -184,6 +184,23 @@ describe('header source: limits and caching', () => {
     for (let i = 0; i < 3; i++) expect(codeOf(sync(gate.evaluate(forwardedRequest({ 'x-client-cert': 'AAAA' }))))).toBe('CERT_MALFORMED');
   });
 
+  it('one proxy connection carrying several clients: each request is judged by its own header', () => {
+    let decodes = 0;
+    const decode = (value: string): Uint8Array[] => {
+      decodes += 1;
+      return value.split(',').map((v) => Buffer.from(v, 'base64'));
+    };
+    const { gate } = makeGate({ header: { header: 'x-client-cert', decode } });
+    const good = chain.map((d) => Buffer.from(d).toString('base64')).join(',');
+    const other = Buffer.from(usertrust.der).toString('base64');
+    const socket = { remoteAddress: '127.0.0.1' };
+    const on = (value: string | undefined) => ({ ...forwardedRequest(value === undefined ? {} : { 'x-client-cert': value }), socket });
+    const verdicts = [good, good, other, good, undefined, other, 'AAAA', good].map((v) => codeOf(sync(gate.evaluate(on(v)))));
+    expect(verdicts).toEqual(['accepted', 'accepted', 'BASIC_CONSTRAINTS_VIOLATED', 'accepted', 'CERT_MISSING', 'BASIC_CONSTRAINTS_VIOLATED', 'CERT_MALFORMED', 'accepted']);
+    // Each distinct value decoded once (the rest from the per-connection memo or the hash cache).
+    expect(decodes).toBe(3);
+  });
+
   it('a custom decoder that throws gives CERT_MALFORMED; [] means no certificate; a wrong return type is malformed', () => {
     const throwing = makeGate({ header: { header: 'x-c', decode: () => { throw new Error('nope'); } } }).gate;
     const v1 = sync(throwing.evaluate(forwardedRequest({ 'x-c': 'abc' })));
