@@ -10,6 +10,7 @@
  * WEAK_ALGORITHM, as is anything else (SHA-224, DSA, GOST, unknown OIDs).
  */
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { DerReader, readOctetAlignedBitString, TAG } from '../cert/der.js';
 import type { CertificateModel, PublicKeyInfo, SignatureAlgorithm } from '../cert/types.js';
 import { problem, type Problem } from './problem.js';
 
@@ -113,14 +114,53 @@ function keyFits(alg: SignatureAlgorithm, key: PublicKeyInfo): boolean {
 // One KeyObject per certificate, built on first use (certificates are immutable and shared).
 const keyObjects = new WeakMap<CertificateModel, KeyObject | null>();
 
+/** AlgorithmIdentifier content of rsaEncryption with NULL parameters: OID 1.2.840.113549.1.1.1, NULL. */
+const RSA_ENCRYPTION_NULL = Buffer.from('06092a864886f70d0101010500', 'hex');
+
+/**
+ * The RSAPublicKey (PKCS#1) inside a canonical rsaEncryption SubjectPublicKeyInfo, else undefined.
+ * Why: with OpenSSL 3.0, node:crypto imports an SPKI through its generic decoder chain (~250 µs
+ * for RSA-2048 here) but a PKCS#1 key in ~10 µs; the key is the same (the SPKI path decodes the
+ * same RSAPublicKey), and this is the cost of every first verification with a new issuer key.
+ * Anything but the exact shape (other algorithm, parameters other than NULL, trailing bytes)
+ * keeps the SPKI path.
+ */
+function rsaPublicKeyOf(spki: Uint8Array): Buffer | undefined {
+  try {
+    const outer = new DerReader(spki);
+    const seq = outer.expect(TAG.SEQUENCE, 'SubjectPublicKeyInfo');
+    if (!outer.atEnd) return undefined;
+    const inner = DerReader.inside(spki, seq);
+    const alg = inner.expect(TAG.SEQUENCE, 'algorithm');
+    if (alg.end - alg.start !== RSA_ENCRYPTION_NULL.length || !RSA_ENCRYPTION_NULL.equals(spki.subarray(alg.start, alg.end))) return undefined;
+    const key = readOctetAlignedBitString(spki, inner.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'subjectPublicKey');
+    if (!inner.atEnd) return undefined;
+    return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The certificate's public key as a KeyObject, or null when node:crypto cannot load it. */
 export function publicKeyObject(cert: CertificateModel): KeyObject | null {
   let key = keyObjects.get(cert);
   if (key === undefined) {
-    try {
-      key = createPublicKey({ key: Buffer.from(cert.publicKey.spkiDer.buffer, cert.publicKey.spkiDer.byteOffset, cert.publicKey.spkiDer.byteLength), format: 'der', type: 'spki' });
-    } catch {
-      key = null;
+    const spki = cert.publicKey.spkiDer;
+    const pkcs1 = cert.publicKey.type === 'RSA' ? rsaPublicKeyOf(spki) : undefined;
+    key = null;
+    if (pkcs1 !== undefined) {
+      try {
+        key = createPublicKey({ key: pkcs1, format: 'der', type: 'pkcs1' });
+      } catch {
+        key = null;
+      }
+    }
+    if (key === null) {
+      try {
+        key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
+      } catch {
+        key = null;
+      }
     }
     keyObjects.set(cert, key);
   }

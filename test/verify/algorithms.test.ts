@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Certificate } from '../../src/cert/certificate.js';
-import type { PublicKeyInfo, SignatureAlgorithm } from '../../src/cert/types.js';
-import { checkPublicKey, checkSignatureAlgorithm, isSelfSigned, verifySignature } from '../../src/verify/algorithms.js';
+import type { CertificateModel, KeyType, PublicKeyInfo, SignatureAlgorithm } from '../../src/cert/types.js';
+import { checkPublicKey, checkSignatureAlgorithm, isSelfSigned, publicKeyObject, verifySignature } from '../../src/verify/algorithms.js';
 import { makeCert, newKey } from '../helpers/signed-pki.js';
 
 const key = (over: Partial<PublicKeyInfo>): PublicKeyInfo => ({ type: 'RSA', algorithmOid: '1.2.840.113549.1.1.1', bits: 2048, curve: undefined, spkiDer: new Uint8Array(), ...over });
@@ -88,4 +89,71 @@ describe('verifySignature', () => {
 
 function pemToDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+describe('publicKeyObject', () => {
+  // What node:crypto makes of the SubjectPublicKeyInfo itself: the reference the fast RSA path must equal.
+  const reference = (spki: Uint8Array): KeyObject | null => {
+    try {
+      return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    } catch {
+      return null;
+    }
+  };
+  const model = (type: KeyType, spkiDer: Uint8Array): CertificateModel => ({ publicKey: key({ type, spkiDer }) }) as unknown as CertificateModel;
+  const same = (actual: KeyObject | null, expected: KeyObject | null): void => {
+    if (expected === null) {
+      expect(actual).toBeNull();
+      return;
+    }
+    expect(actual).not.toBeNull();
+    expect(actual?.asymmetricKeyType).toBe(expected.asymmetricKeyType);
+    expect(actual?.equals(expected)).toBe(true);
+  };
+  const rsaSpki = new Uint8Array(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }));
+
+  it('an RSA key (canonical rsaEncryption SPKI, through PKCS#1) is the key node:crypto reads from the SPKI', () => {
+    const cert = Certificate.fromDer(pemDer('../../fixtures/reference/uptrends-2024.pem'));
+    same(publicKeyObject(cert), reference(cert.publicKey.spkiDer));
+    expect(publicKeyObject(cert)?.asymmetricKeyDetails?.modulusLength).toBe(4096);
+    same(publicKeyObject(model('RSA', rsaSpki)), reference(rsaSpki));
+  });
+
+  it('keeps the SPKI path, with the same outcome, for anything but the canonical RSA shape', () => {
+    const pss = new Uint8Array(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }));
+    const ec = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }));
+    // rsaEncryption without its NULL parameters: 30 LL 30 0b 06 09 <oid> 03 ...
+    const body = rsaSpki.subarray(4);
+    const algEnd = 2 + body[1]!;
+    const noParams = der(0x30, Buffer.concat([der(0x30, Buffer.from(body.subarray(2, algEnd - 2))), Buffer.from(body.subarray(algEnd))]));
+    const trailing = Buffer.concat([Buffer.from(rsaSpki), Buffer.from([0x05, 0x00])]);
+    const truncated = rsaSpki.subarray(0, rsaSpki.length - 7);
+    const garbage = Buffer.from('30030201ff', 'hex');
+    const cases: Array<[KeyType, Uint8Array, string | null]> = [
+      ['RSA-PSS', pss, 'rsa-pss'],
+      ['EC', ec, 'ec'],
+      ['RSA', noParams, null],
+      ['RSA', trailing, null],
+      ['RSA', truncated, null],
+      ['RSA', garbage, null],
+    ];
+    for (const [type, spki] of cases) same(publicKeyObject(model(type, spki)), reference(spki));
+    expect(publicKeyObject(model('RSA-PSS', pss))?.asymmetricKeyType).toBe('rsa-pss');
+    expect(publicKeyObject(model('RSA', garbage))).toBeNull();
+  });
+
+  it('returns the same KeyObject for the same certificate (built once)', () => {
+    const m = model('RSA', rsaSpki);
+    expect(publicKeyObject(m)).toBe(publicKeyObject(m));
+  });
+});
+
+function der(tag: number, body: Uint8Array): Buffer {
+  const len = body.length < 0x80 ? Buffer.from([body.length]) : body.length < 0x100 ? Buffer.from([0x81, body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, Buffer.from(body)]);
+}
+
+function pemDer(relative: string): Uint8Array {
+  const pem = readFileSync(new URL(relative, import.meta.url), 'utf8');
+  return Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 }
