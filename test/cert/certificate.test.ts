@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isClientCertError } from '../../src/errors.js';
-import { Certificate } from '../../src/cert/certificate.js';
+import { Certificate, clearCertificateCache } from '../../src/cert/certificate.js';
 import { parseCertificate } from '../../src/cert/parse.js';
 import {
   bitString, bool, certificate, CN_TEST, explicit, extension, generalizedTime, ia5, int, name, nul, octets, oid, printable,
@@ -221,6 +221,17 @@ describe('the certificate cache', () => {
     der[100] = (der[100] as number) ^ 0xff;
     expect(a.sha256).toBe('F9A92A6DC75AE381D12DE7C7CB3E02BD87CB4690DA736E26674F57BE4B3B44A1');
     expect(Buffer.from(a.der)[100]).not.toBe(der[100]);
+  });
+
+  it('clearCertificateCache makes the next parse of the same DER a new, equal instance', () => {
+    const a = Certificate.fromDer(leaf.der);
+    clearCertificateCache();
+    const b = Certificate.fromDer(leaf.der);
+    expect(b).not.toBe(a);
+    expect(b.sha256).toBe(a.sha256);
+    expect(b.serialNumber).toBe(a.serialNumber);
+    // ...and the new instance is the shared one again from then on.
+    expect(Certificate.fromDer(leaf.der)).toBe(b);
   });
 
   it('shared instances are frozen: a consumer cannot change what the next request sees', () => {
