@@ -6,7 +6,7 @@
  *
  * Caching (every cache bounded or tied to a connection's lifetime):
  * - per connection (WeakMap on the TLS socket): keep-alive requests reuse the verdict;
- * - per source cache key (LRU): for sources that identify a chain by a header hash;
+ * - per source cache key (LRU, `cache.chains` entries): for sources that identify a chain by a header hash;
  * - per presented chain (LRU by the certificates' SHA-256): validation results across connections.
  * A cached entry is used only inside the time interval in which nothing it depends on can change:
  * no certificate in the chain or the policy, no pin or identity window, no "days remaining" value
@@ -38,7 +38,7 @@ import { createPathValidator, type ChainValidation, type ChainValidator, type Ch
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const EXPIRY_WARNING_INTERVAL = DAY;
-/** How many source cache keys, learned intermediates and warned certificates are remembered. */
+/** How many learned intermediates and warned certificates are remembered (small entries). */
 const AUX_CACHE_SIZE = 10_000;
 
 /** [from, until) in ms; empty (from === until) means "do not cache". */
@@ -161,7 +161,9 @@ export class ClientCertGate {
   #identities: IdentitySet;
   #generation = 0;
   readonly #byConnection = new WeakMap<object, VerdictRecord>();
-  readonly #byKey = new Lru<string, VerdictRecord>(AUX_CACHE_SIZE);
+  // Verdicts by source key hold a parsed leaf each (~15 KB): as many as validation results
+  // (cache.chains), so 100 000 distinct forwarded certificates cannot grow memory past that.
+  readonly #byKey: Lru<string, VerdictRecord>;
   readonly #validations: Lru<string, ValidationRecord>;
   readonly #learned = new Lru<string, readonly CertificateModel[]>(AUX_CACHE_SIZE);
   readonly #lastWarned = new Lru<string, number>(AUX_CACHE_SIZE);
@@ -189,6 +191,7 @@ export class ClientCertGate {
       clockSkewSeconds: o.clockSkewSeconds,
     });
     this.#validations = new Lru(o.chainCacheSize);
+    this.#byKey = new Lru(o.chainCacheSize);
     this.#policyBoundaries = Object.freeze(certificateBoundaries([...o.trustAnchors, ...o.intermediates]));
 
     this.#pinFile = o.pinFile === undefined ? undefined : this.#watch(o.pinFile, 'pin file', (text) => parsePinFile(text, o.pinFile as string), () => this.#rebuildPins(true));

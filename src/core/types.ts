@@ -77,7 +77,7 @@ export interface ClientCertGateOptions {
   readonly onError?: 'respond' | 'next';
   /** Cache sizes. */
   readonly cache?: {
-    /** Validation results kept, keyed by the presented chain's SHA-256 (default 1000). */
+    /** Validation results kept, keyed by the presented chain's SHA-256, and as many verdicts by source key (forwarded-header hash) (default 1000). */
     readonly chains?: number;
   };
   /** Watch `pinFile` and `identitiesFile` for changes (default true). */

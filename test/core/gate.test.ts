@@ -180,6 +180,26 @@ describe('ClientCertGate: caching', () => {
     expect(socket.peerCalls).toBe(1);
   });
 
+  it('remembers verdicts for at most cache.chains source keys (forwarded certificates: bounded memory)', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    // A source that identifies the chain by a key, as the header source does with a hash.
+    const keyed = (key: string) => ({ headers: { key } });
+    const source = { name: 'keyed', read: (request: { headers?: Record<string, unknown> }) => ({ kind: 'chain' as const, ders: chain, cacheKey: String(request.headers?.['key']) }) };
+    const { gate } = makeGate({ now: c.now, source, cache: { chains: 2 } });
+    const first = sync(gate.evaluate(keyed('a')));
+    expect(first.outcome).toBe('accepted');
+    // Cached by key: the same verdict object.
+    expect(sync(gate.evaluate(keyed('a')))).toBe(first);
+    sync(gate.evaluate(keyed('b')));
+    expect(sync(gate.evaluate(keyed('a')))).toBe(first);
+    sync(gate.evaluate(keyed('b')));
+    sync(gate.evaluate(keyed('c')));
+    // Two keys remembered ('b', 'c'): 'a' was evicted and is decided again (same outcome).
+    const again = sync(gate.evaluate(keyed('a')));
+    expect(again).not.toBe(first);
+    expect(again.outcome).toBe('accepted');
+  });
+
   it('warns once when requests arrive over plain HTTP (a misconfiguration), not per request', () => {
     const { gate, logger } = makeGate({});
     for (let i = 0; i < 3; i++) expect(sync(gate.evaluate({ socket: { remoteAddress: '127.0.0.1' } })).ok).toBe(false);
