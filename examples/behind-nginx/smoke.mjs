@@ -80,30 +80,50 @@ try {
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(prefix, 'tmp', sub), { recursive: true });
   writeFileSync(path.join(prefix, 'server.pem'), pki.text(pki.manifest.server.cert));
   writeFileSync(path.join(prefix, 'server.key'), pki.text(pki.manifest.server.key), { mode: 0o600 });
-  const nginxPort = await freePort();
   const template = readFileSync(path.join(here, 'nginx.conf'), 'utf8');
   if (!template.includes('127.0.0.1:8443') || !template.includes('server 127.0.0.1:3000;')) throw new Error('nginx.conf no longer has the ports this smoke test replaces');
-  const conf = template.replace('127.0.0.1:8443', `127.0.0.1:${nginxPort}`).replace('server 127.0.0.1:3000;', `server 127.0.0.1:${appPort};`);
-  writeFileSync(path.join(prefix, 'nginx.conf'), conf);
-  let log = '';
-  const nginx = spawn(nginxBin, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', 'stderr', '-g', `daemon off; pid ${prefix}/nginx.pid; error_log stderr warn;`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  nginx.stderr.on('data', (d) => (log += d));
-  let exited = false;
-  nginx.on('exit', () => (exited = true));
-  cleanups.unshift(
-    () =>
+  // Start nginx on a free port; if another process takes the port first, try another one.
+  async function startNginx(port) {
+    const conf = template.replace('127.0.0.1:8443', `127.0.0.1:${port}`).replace('server 127.0.0.1:3000;', `server 127.0.0.1:${appPort};`);
+    writeFileSync(path.join(prefix, 'nginx.conf'), conf);
+    let log = '';
+    const nginx = spawn(nginxBin, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', 'stderr', '-g', `daemon off; pid ${prefix}/nginx.pid; error_log stderr warn;`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx.stderr.on('data', (d) => (log += d));
+    let exited = false;
+    nginx.on('exit', () => (exited = true));
+    const stop = () =>
       new Promise((resolve) => {
         if (exited) return resolve();
         nginx.once('exit', resolve);
         nginx.kill('SIGTERM');
-      }),
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const up = await new Promise((resolve) => net.connect(nginxPort, '127.0.0.1').once('connect', function () { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
-    if (up) break;
-    if (exited || Date.now() > deadline) throw new Error(`nginx did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 50));
+      });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const up = await new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      if (up) return stop;
+      if (exited || Date.now() > deadline) {
+        await stop();
+        throw new Error(`nginx did not start:\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  let nginxPort;
+  for (let attempt = 1; ; attempt++) {
+    nginxPort = await freePort();
+    try {
+      cleanups.unshift(await startNginx(nginxPort));
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+    }
   }
   console.log(`nginx on https://127.0.0.1:${nginxPort} -> app on http://127.0.0.1:${appPort} (trusting ${PROXY_ADDRESS} only)`);
 

@@ -92,6 +92,20 @@ async function run(name: string, bin: string, args: string[], dir: string, port:
   return { port, dir, log: () => output, stop };
 }
 
+/**
+ * Runs `start` on a free port; when another process took the port between asking and binding
+ * (other test runs share the machine), tries again with a new one.
+ */
+async function withFreePort(start: (port: number) => Promise<RunningProxy>): Promise<RunningProxy> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use|cannot bind/i.test(String(error))) throw error;
+    }
+  }
+}
+
 export interface ProxyTls {
   /** PEM paths of the proxy's server certificate and key. */
   readonly cert: string;
@@ -104,18 +118,23 @@ export interface ProxyTls {
  * from `bindAddress` (a loopback address other than the test client's, so the app can tell the
  * proxy from a direct caller).
  */
-export async function startNginx(options: {
+export function startNginx(options: NginxOptions): Promise<RunningProxy> {
+  return withFreePort((port) => startNginxOn(port, options));
+}
+
+interface NginxOptions {
   tls: ProxyTls;
   upstreamPort: number;
   bindAddress: string;
   header?: string;
   /** Connect to the app over TLS, presenting this client certificate (nginx proxy_ssl_certificate). */
   upstreamClientCert?: ProxyTls;
-}): Promise<RunningProxy> {
+}
+
+async function startNginxOn(port: number, options: NginxOptions): Promise<RunningProxy> {
   const bin = findBinary('nginx');
   const dir = mkdtempSync(path.join(tmpdir(), 'certgate-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, 'tmp', sub), { recursive: true });
-  const port = await freePort();
   const header = options.header ?? 'X-SSL-Client-Cert';
   const upstream = options.upstreamClientCert;
   const forward = [
@@ -164,10 +183,19 @@ http {
  * ignored (certgate decides), forwarding `ssl_c_der,base64` in X-SSL-Client-DER and the client's
  * intermediates (`ssl_c_chain_der,base64`) in X-SSL-Client-Chain, from `bindAddress`.
  */
-export async function startHaproxy(options: { tls: ProxyTls & { ca: string }; upstreamPort: number; bindAddress: string }): Promise<RunningProxy> {
+export function startHaproxy(options: HaproxyOptions): Promise<RunningProxy> {
+  return withFreePort((port) => startHaproxyOn(port, options));
+}
+
+interface HaproxyOptions {
+  tls: ProxyTls & { ca: string };
+  upstreamPort: number;
+  bindAddress: string;
+}
+
+async function startHaproxyOn(port: number, options: HaproxyOptions): Promise<RunningProxy> {
   const bin = findBinary('haproxy');
   const dir = mkdtempSync(path.join(tmpdir(), 'certgate-haproxy-'));
-  const port = await freePort();
   // HAProxy wants the certificate and its key in one file.
   const crt = path.join(dir, 'server.pem');
   writeFileSync(crt, readFileSync(options.tls.cert, 'utf8') + readFileSync(options.tls.key, 'utf8'), { mode: 0o600 });
