@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCertificate } from '../cert/parse.js';
@@ -403,6 +403,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult 
   const dir = path.resolve(options.dir ?? DEFAULT_DEMO_DIR);
   const { pki, info: pkiInfo } = await prepareDemoPki({ dir, ...(options.fresh === undefined ? {} : { fresh: options.fresh }), ...(options.keyCacheDir === undefined ? {} : { keyCacheDir: options.keyCacheDir }) });
   const logFile = options.url === undefined && options.log === undefined ? path.join(dir, 'server.log') : undefined;
+  // The default log holds the latest run only.
+  if (logFile !== undefined) await rm(logFile, { force: true });
   const api = options.url === undefined ? await startExampleApi({ pki, configDir: dir, ...(options.port === undefined ? {} : { port: options.port }), log: options.log ?? { level: 'info', file: logFile as string } }) : undefined;
   try {
     const url = options.url ?? (api as ExampleApi).url;

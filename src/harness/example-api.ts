@@ -78,11 +78,16 @@ type ExpressModule = { readonly default: typeof import('express') };
 type PinoModule = typeof import('pino');
 type HelmetModule = typeof import('helmet');
 
+/** Thrown by `startExampleApi` when express, helmet or pino cannot be loaded. */
+export class ExampleApiDependencyError extends Error {
+  override readonly name = 'ExampleApiDependencyError';
+}
+
 async function loadOptional<T>(name: string): Promise<T> {
   try {
     return (await import(name)) as T;
   } catch (error) {
-    throw new Error(`the example API needs the package "${name}" (with express, helmet and pino): run \`npm install express helmet pino\``, { cause: error });
+    throw new ExampleApiDependencyError(`the example API needs the package "${name}" (with express, helmet and pino), which cannot be loaded: run \`npm install express helmet pino\``, { cause: error });
   }
 }
 
@@ -94,7 +99,7 @@ function isLoopback(host: string): boolean {
  * Starts the example API on loopback over mTLS (the server asks for a client certificate and
  * lets certgate answer: `mtlsServerOptions`, renegotiation disabled).
  *
- * @throws TypeError for a bad option; Error when express, helmet or pino is not installed.
+ * @throws TypeError for a bad option; ExampleApiDependencyError when express, helmet or pino is not installed.
  */
 export async function startExampleApi(options: ExampleApiOptions): Promise<ExampleApi> {
   const { pki } = options;

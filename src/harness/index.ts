@@ -38,7 +38,7 @@ export type { WritePkcs12Options } from './pkcs12.js';
 export { issueClientCertificate, NICKNAME_MAX_LENGTH, nicknameProblem } from './client-cert.js';
 export type { IssueClientCertificateOptions, IssuedClientCertificate } from './client-cert.js';
 export type { KeySpec } from './keys.js';
-export { EXAMPLE_API_ROLES, EXAMPLE_API_ROUTES, startExampleApi } from './example-api.js';
+export { EXAMPLE_API_ROLES, EXAMPLE_API_ROUTES, ExampleApiDependencyError, startExampleApi } from './example-api.js';
 export type { ExampleApi, ExampleApiOptions } from './example-api.js';
 export {
   DEFAULT_DEMO_DIR,

@@ -4,7 +4,7 @@
  * `npm test` builds dist first; the `--serve` test runs dist/cli/main.js.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { loadTestPki } from '../../src/harness/pki.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'certgate-demo-cli-'));
 const dir = path.join(root, 'demo');
+let rowCount = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface JsonResult {
@@ -36,6 +37,7 @@ describe('certgate demo', () => {
     expect(result.pki).toMatchObject({ reused: false, dir: path.join(dir, 'pki') });
     expect(result.rows.length).toBeGreaterThanOrEqual(20);
     expect(result.rows.every((r) => r.ok)).toBe(true);
+    rowCount = result.rows.length;
   }, 120_000);
 
   it('prints one table and the verdict; the second run reuses the PKI', async () => {
@@ -47,6 +49,9 @@ describe('certgate demo', () => {
     expect(run.stdout).toMatch(/no certificate\s+none\s+401\s+CERT_MISSING\s+401 CERT_MISSING\s+ok/);
     expect(run.stdout).toMatch(/custom certificate\s+customer \(vault \.p12\)\s+200\s+-\s+200\s+ok/);
     expect(run.stdout).toMatch(/\n(\d+) of \1 rows as expected/);
+    // server.log holds the latest run only: one request line per row.
+    const requests = readFileSync(path.join(dir, 'server.log'), 'utf8').split('\n').filter((line) => line.includes('"msg":"request"'));
+    expect(requests).toHaveLength(rowCount);
   }, 120_000);
 
   it('--url against a server that accepts everything: the failing rows are named, exit 1', async () => {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import { DEFAULT_DEMO_DIR, demoCurlCommands, expectedText, formatDemoSummary, formatDemoTable, runDemo, type DemoPkiInfo } from '../../harness/demo.js';
-import { EXAMPLE_API_ROLES, EXAMPLE_API_ROUTES } from '../../harness/example-api.js';
+import { EXAMPLE_API_ROLES, EXAMPLE_API_ROUTES, ExampleApiDependencyError } from '../../harness/example-api.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
 
@@ -43,7 +43,7 @@ Exit codes:
   2  bad arguments, or the demo could not start (e.g. the port is in use)
 
 Examples:
-  npm run demo                       # = npm run build && certgate demo
+  npm run demo                       # = (build if stale) && certgate demo
   npm run demo -- --serve            # keep the API up; try the printed curl commands
   certgate demo --json | jq '.rows[] | select(.ok | not)'
 `;
@@ -120,6 +120,10 @@ const command: Command = {
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
       if (code === 'EADDRINUSE' || code === 'EACCES') {
         io.stderr.write(`certgate demo: cannot listen on port ${port ?? 0}: ${(error as Error).message}\n`);
+        return EXIT.USAGE;
+      }
+      if (error instanceof ExampleApiDependencyError) {
+        io.stderr.write(`certgate demo: ${error.message}\n`);
         return EXIT.USAGE;
       }
       throw error;
