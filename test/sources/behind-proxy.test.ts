@@ -54,8 +54,19 @@ function app(middleware: ReturnType<typeof requireUptrendsClientCert>) {
   return a;
 }
 
-async function listenHttp(handler: http.RequestListener): Promise<number> {
-  const server = http.createServer(handler);
+/** The app over mTLS (the harness's server certificate), guarded by `middleware`. */
+function listenMtls(middleware: ReturnType<typeof requireUptrendsClientCert>): Promise<number> {
+  const { key, cert } = pki.serverTls();
+  const server = createMtlsServer(middleware, { key, cert }, app(middleware));
+  server.on('tlsClientError', () => undefined);
+  return listen(server);
+}
+
+function listenHttp(handler: http.RequestListener): Promise<number> {
+  return listen(http.createServer(handler));
+}
+
+async function listen(server: http.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(
     () =>
@@ -102,19 +113,7 @@ describe.skipIf(SKIP_PROXIES)('behind a real TLS-terminating proxy', () => {
       { name: 'custom-client (another trust domain)', clientCert: 'pki:custom-client', chainKnown: true },
       { name: 'no certificate', clientCert: 'none', chainKnown: true },
     ];
-    const server = pki.serverTls();
-    const mw = requireUptrendsClientCert(gateOptions('tls'));
-    const tlsServer = createMtlsServer(mw, { key: server.key, cert: server.cert }, app(mw));
-    tlsServer.on('tlsClientError', () => undefined);
-    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-    directPort = (tlsServer.address() as AddressInfo).port;
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          tlsServer.closeAllConnections();
-          tlsServer.close(() => resolve());
-        }),
-    );
+    directPort = await listenMtls(requireUptrendsClientCert(gateOptions('tls')));
     direct = (c) => send(directPort, typeof c === 'string' ? c : c.clientCert);
   });
 
@@ -246,19 +245,7 @@ describe.skipIf(SKIP_PROXIES)('behind a real TLS-terminating proxy', () => {
         trustedProxies: 'loopback',
         proxyCertificate: { spkiSha256: parseCertificate(proxyCert.certPem).spkiSha256Base64 },
       };
-      const mw = requireUptrendsClientCert(gateOptions(source));
-      const server = pki.serverTls();
-      const appServer = createMtlsServer(mw, { key: server.key, cert: server.cert }, app(mw));
-      appServer.on('tlsClientError', () => undefined);
-      await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-      appPort = (appServer.address() as AddressInfo).port;
-      closers.push(
-        () =>
-          new Promise<void>((resolve) => {
-            appServer.closeAllConnections();
-            appServer.close(() => resolve());
-          }),
-      );
+      appPort = await listenMtls(requireUptrendsClientCert(gateOptions(source)));
       nginx = await startNginx({
         tls: { cert: pki.path(pki.manifest.server.cert), key: pki.path(pki.manifest.server.key) },
         upstreamPort: appPort,
