@@ -353,7 +353,7 @@ async function memoryPhase(ctx) {
       const r = await pump(server.port, from, to, headers);
       if (r.failed > 0) failures.push(`${name}: ${r.failed} failed, first ${r.firstFailure}`);
       const m = await server.call('memory');
-      stages[name] = { requests: to - from, accepted: r.ok, seconds: (performance.now() - t) / 1000, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) };
+      stages[name] = { requests: to - from, accepted: r.ok, seconds: (performance.now() - t) / 1000, rssMB: mb(m.rss), rssAnonMB: m.rssAnon === undefined ? undefined : mb(m.rssAnon), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) };
       progress(`  memory ${name}: ${to - from} requests in ${stages[name].seconds.toFixed(1)} s, RSS ${stages[name].rssMB.toFixed(1)} MB, heap used ${stages[name].heapUsedMB.toFixed(1)} MB`);
     };
     await run('start', 0, START, () => headerOf(0));
@@ -483,8 +483,8 @@ function render(results, markdown) {
       const labels = { start: `start (${mm.stages.start.requests} requests, one certificate)`, warmUp: `warm-up (${mm.warmUpCertificates} other distinct certificates)`, pass1: `pass 1 (${mm.certificates} distinct certificates)`, pass2: 'pass 2 (the same certificates again)' };
       out.push(
         table(
-          ['stage', 'requests', 'seconds', 'RSS MB', 'heap used MB', 'heap total MB', 'external MB'],
-          Object.entries(mm.stages).map(([k, s]) => [labels[k] ?? k, s.requests, fx(s.seconds, 1), fx(s.rssMB, 1), fx(s.heapUsedMB, 1), fx(s.heapTotalMB, 1), fx(s.externalMB, 1)]),
+          ['stage', 'requests', 'seconds', 'RSS MB', 'RSS anonymous MB', 'heap used MB', 'heap total MB', 'external MB'],
+          Object.entries(mm.stages).map(([k, s]) => [labels[k] ?? k, s.requests, fx(s.seconds, 1), fx(s.rssMB, 1), fx(s.rssAnonMB, 1), fx(s.heapUsedMB, 1), fx(s.heapTotalMB, 1), fx(s.externalMB, 1)]),
           markdown,
         ),
         '',

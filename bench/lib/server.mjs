@@ -136,6 +136,17 @@ server.on('request', (req, res) => {
 });
 server.on('tlsClientError', () => undefined);
 
+/** Linux: anonymous and file-backed resident memory (code pages of the node binary are file-backed). */
+function residentParts() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1]) * 1024;
+    return { rssAnon: kb('RssAnon'), rssFile: kb('RssFile') };
+  } catch {
+    return {};
+  }
+}
+
 let cpu0 = process.cpuUsage();
 let t0 = performance.now();
 process.on('message', (msg) => {
@@ -153,7 +164,7 @@ process.on('message', (msg) => {
       globalThis.gc();
       globalThis.gc();
     }
-    process.send({ id: msg.id, ...process.memoryUsage() });
+    process.send({ id: msg.id, ...process.memoryUsage(), ...residentParts() });
   }
 });
 process.on('disconnect', () => process.exit(0));
