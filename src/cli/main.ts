@@ -5,10 +5,12 @@
  */
 import process from 'node:process';
 import { isClientCertError } from '../errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { EXIT, UsageError, type CliIo, type Command } from './command.js';
+import { styleFor, type Style } from './style.js';
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  // Registered by the issues that add them, e.g.:
+/** The command registry: name to a lazy loader. docs/cli.md is generated from it (npm run docs:cli). */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   inspect: async () => (await import('./commands/inspect.js')).default,
   pins: async () => (await import('./commands/pins.js')).default,
   verify: async () => (await import('./commands/verify.js')).default,
@@ -19,24 +21,54 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   expiry: async () => (await import('./commands/expiry.js')).default,
 };
 
-function mainHelp(): string {
+/** Loads a registered command, or undefined for an unknown name. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return load === undefined ? undefined : load();
+}
+
+async function mainHelp(style: Style): Promise<string> {
   const names = Object.keys(COMMANDS).sort();
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  const lines: string[] = [];
+  for (const name of names) lines.push(`  ${style.bold(name)}${' '.repeat(width - name.length)}${(await loadCommand(name))?.summary ?? ''}`);
   return [
     'Usage: certgate <command> [options]',
+    '       certgate help <command>',
     '',
     'Commands:',
-    ...names.map((n) => `  ${n}`),
+    ...lines,
     '',
-    'Run `certgate <command> --help` for a command\'s options and examples.',
+    'Options:',
+    '  -h, --help     show this help (after a command: that command\'s help)',
+    '  -v, --version  print the version',
+    '',
+    'Exit codes: 0 success, 1 negative verdict, 2 usage error, 3 no connection (see docs/cli.md).',
+    'Colours only on a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.',
+    '',
+    'Examples:',
+    '  certgate inspect fixtures/reference/uptrends-2024.pem',
+    '  certgate help verify',
     '',
   ].join('\n');
+}
+
+/** The usage synopsis at the top of a help text (up to the first blank line). */
+function usageLines(help: string): string {
+  const end = help.indexOf('\n\n');
+  return withNewline(end === -1 ? help : help.slice(0, end));
+}
+
+function withNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to an exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined) return runCli([rest[0], '--help'], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(mainHelp());
+    io.stdout.write(await mainHelp(styleFor(io.stdout, io.env)));
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (name === '--version' || name === '-v') {
@@ -45,21 +77,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${pkg.version}\n`);
     return EXIT.OK;
   }
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (load === undefined) {
-    io.stderr.write(`certgate: unknown command "${name}"\n\n${mainHelp()}`);
+  const command = await loadCommand(name);
+  if (command === undefined) {
+    const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
+    io.stderr.write(`certgate: ${what}${didYouMean(name, Object.keys(COMMANDS))}\n\n${await mainHelp(styleFor(io.stderr, io.env))}`);
     return EXIT.USAGE;
   }
-  const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+  // Options end at "--": a "-h" after it is an argument, not a request for help.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
+    io.stdout.write(withNewline(command.help));
     return EXIT.OK;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`certgate ${name}: ${error.message}\n\n${command.help}\n`);
+      const style = styleFor(io.stderr, io.env);
+      io.stderr.write(`${style.red(`certgate ${name}: ${error.message}`)}\n\n${usageLines(command.help)}\nRun \`certgate ${name} --help\` for the options and examples.\n`);
       return EXIT.USAGE;
     }
     if (isClientCertError(error)) {
@@ -79,7 +114,7 @@ if (isEntry) {
     (error: unknown) => {
       // An unexpected exception is a bug; print it without any certificate or key content.
       process.stderr.write(`certgate: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-      process.exitCode = 70;
+      process.exitCode = EXIT.INTERNAL;
     },
   );
 }

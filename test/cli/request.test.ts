@@ -94,7 +94,7 @@ describe('certgate request', () => {
       [['request'], /expected one URL, found none/],
       [['request', `${server.url}/`], /--client-cert is required/],
       [['request', 'ftp://127.0.0.1/', '--client-cert', 'none'], /expected an http: or https: URL/],
-      [['request', `${server.url}/`, '--client-cert', 'none', '--bogus'], /Unknown option '--bogus'/],
+      [['request', `${server.url}/`, '--client-cert', 'none', '--bogus'], /unknown option --bogus; known options: --ca, --client-cert/],
       [['request', `${server.url}/`, '--client-cert', 'none', '-H', 'no colon'], /expected 'Name: value'/],
       [['request', `${server.url}/`, '--client-cert', 'none', '--timeout', '1.5'], /--timeout/],
       [['request', `${server.url}/`, '--client-cert', pki.customerP12, '--password-env', 'NOPE'], /ENV_VAR_MISSING: --password-env NOPE: the environment variable NOPE is not set/],

@@ -9,6 +9,7 @@ import { ClientCertError, isClientCertError } from '../../errors.js';
 import { readCertificatesFile } from '../../cert/parse.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+import { styleFor, type Style } from '../style.js';
 
 const help = `Usage: certgate inspect FILE... [--json]
 
@@ -57,9 +58,10 @@ const inspect: Command = {
       return EXIT.OK;
     }
     const blocks: string[] = [];
+    const style = styleFor(io.stdout, io.env);
     for (const { path, certificates } of files) {
       certificates.forEach((cert, i) => {
-        blocks.push(`${path}: certificate ${i + 1} of ${certificates.length}\n${table(describe(cert))}`);
+        blocks.push(`${style.bold(`${path}: certificate ${i + 1} of ${certificates.length}`)}\n${table(describe(cert), style)}`);
       });
     }
     io.stdout.write(`${blocks.join('\n')}`);
@@ -122,13 +124,13 @@ const KNOWN_SHOWN = new Set([
   '2.5.29.17', '2.5.29.15', '2.5.29.37', '2.5.29.19', '2.5.29.30', '2.5.29.35', '2.5.29.14', '2.5.29.32', '2.5.29.31', '1.3.6.1.5.5.7.1.1',
 ]);
 
-function table(rows: [string, string | readonly string[]][]): string {
+function table(rows: [string, string | readonly string[]][], style: Style): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   let out = '';
   for (const [label, value] of rows) {
     const lines = typeof value === 'string' ? [value] : value.length === 0 ? ['(none)'] : value;
     lines.forEach((line, i) => {
-      out += `  ${(i === 0 ? label : '').padEnd(width)}${terminalSafe(line)}\n`;
+      out += `  ${i === 0 ? style.dim(label) : ''}${' '.repeat(width - (i === 0 ? label.length : 0))}${terminalSafe(line)}\n`;
     });
   }
   return out;

@@ -14,6 +14,8 @@ import { fetchWithLimits, FetchError } from '../../util/http-fetch.js';
 import { describeMatch, parsePinFile, parseVersionedFile, PIN_FILE_VERSION, windowStatus, type Pin, type PinWindowStatus } from '../../verify/pins.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+import { styleFor } from '../style.js';
+import { formatTable } from '../../util/table.js';
 
 const DAY = 86_400_000;
 
@@ -304,9 +306,10 @@ async function list(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(`${target}: no pins\n`);
     return EXIT.OK;
   }
-  const table: string[][] = [['LABEL', 'STATUS', 'NOT BEFORE', 'NOT AFTER', 'DAYS LEFT', 'MATCHES']];
-  for (const r of rows) {
-    table.push([
+  const style = styleFor(io.stdout, io.env);
+  const table = formatTable(
+    ['LABEL', 'STATUS', 'NOT BEFORE', 'NOT AFTER', 'DAYS LEFT', 'MATCHES'],
+    rows.map((r) => [
       r.label,
       r.status,
       r.notBefore ?? '-',
@@ -315,11 +318,17 @@ async function list(argv: readonly string[], io: CliIo): Promise<number> {
       Object.entries(r.match)
         .map(([k, v]) => `${k}=${k === 'issuer' || k === 'subject' ? JSON.stringify(v) : v}`)
         .join(' '),
-    ]);
-  }
-  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
-  const lines = table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
-  io.stdout.write(`${target} (at ${new Date(now).toISOString()}):\n${lines.join('\n')}\n`);
+    ]),
+    {
+      maxCell: 400,
+      paint: (text, column, row) => {
+        if (row < 0) return style.bold(text);
+        if (column !== 1) return text;
+        return text === 'active' ? style.green(text) : text === 'expired' ? style.red(text) : style.yellow(text);
+      },
+    },
+  );
+  io.stdout.write(`${target} (at ${new Date(now).toISOString()}):\n${table}`);
   const expired = rows.filter((r) => r.status === 'expired').length;
   if (expired === rows.length) io.stdout.write(`\nevery pin has expired: update with \`certgate pins update --from <page> --out pins.json\`\n`);
   return EXIT.OK;

@@ -68,7 +68,7 @@ Examples:
 `;
 
 const command: Command = {
-  summary: 'Generate the test PKI (init) or issue a client certificate as PKCS#12 (issue)',
+  summary: 'generate the test PKI (init) or issue a client certificate as PKCS#12 (issue)',
   help: HELP,
   async run(argv, io) {
     const [sub, ...rest] = argv;

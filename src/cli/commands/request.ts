@@ -10,7 +10,9 @@ import { problemReason } from '../../client/response.js';
 import { formatMs } from '../../client/summary.js';
 import type { CertificateSummary, ClientCertChoice, RequestResult } from '../../client/types.js';
 import { parseCommandArgs } from '../args.js';
+import { onePositional, SERVER_CALL_OPTIONS } from '../client-options.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+import { styleFor, type Style } from '../style.js';
 
 const MAX_DATA_BYTES = 10 * 1024 * 1024;
 const BODY_PREVIEW_BYTES = 4096;
@@ -71,23 +73,18 @@ const command: Command = {
       args: [...argv],
       allowPositionals: true,
       options: {
+        ...SERVER_CALL_OPTIONS,
         method: { type: 'string', short: 'X' },
         header: { type: 'string', short: 'H', multiple: true },
         data: { type: 'string', short: 'd' },
         'client-cert': { type: 'string' },
         key: { type: 'string' },
         'password-env': { type: 'string' },
-        ca: { type: 'string', multiple: true },
-        'trust-pki-server': { type: 'boolean' },
         servername: { type: 'string' },
-        insecure: { type: 'boolean', short: 'k' },
-        pki: { type: 'string' },
         timeout: { type: 'string' },
-        json: { type: 'boolean' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError(`expected one URL, found ${positionals.length === 0 ? 'none' : positionals.length}`);
-    const url = positionals[0] ?? '';
+    const url = onePositional(positionals, 'URL');
     const certArg = values['client-cert'];
     if (certArg === undefined) throw new UsageError('--client-cert is required: uptrends, none, pki:ID, FILE.p12 or CERT.pem');
     const password = readPasswordEnv(values['password-env'], io);
@@ -123,7 +120,7 @@ const command: Command = {
     }
     const ok = result.status >= 200 && result.status < 300;
     if (values.json === true) io.stdout.write(`${JSON.stringify({ ok, ...result }, null, 2)}\n`);
-    else io.stdout.write(formatResult(result, values.insecure === true));
+    else io.stdout.write(formatResult(result, values.insecure === true, styleFor(io.stdout, io.env)));
     return ok ? EXIT.OK : EXIT.FAILED;
   },
 };
@@ -174,9 +171,10 @@ function parseTimeout(text: string): number {
   return value;
 }
 
-function formatResult(result: RequestResult, insecure: boolean): string {
+function formatResult(result: RequestResult, insecure: boolean, style: Style): string {
   const lines: string[] = [];
-  lines.push(`HTTP ${result.status}${result.statusText === '' ? '' : ` ${result.statusText}`}  (${result.method} ${result.url})`);
+  const statusLine = `HTTP ${result.status}${result.statusText === '' ? '' : ` ${result.statusText}`}`;
+  lines.push(`${result.status >= 200 && result.status < 300 ? style.green(statusLine) : style.red(statusLine)}  (${result.method} ${result.url})`);
   const reason = problemReason(result.problem);
   if (reason !== undefined) lines.push(`reason:  ${printable(reason).replaceAll('\n', ' ')}`);
   const t = result.timing;

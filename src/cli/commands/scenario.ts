@@ -6,7 +6,9 @@ import path from 'node:path';
 import { loadScenarioFile, runScenario } from '../../client/scenario.js';
 import { formatScenarioSummary } from '../../client/summary.js';
 import { parseCommandArgs } from '../args.js';
-import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+import { onePositional, SERVER_CALL_OPTIONS } from '../client-options.js';
+import { EXIT, type CliIo, type Command } from '../command.js';
+import { styleFor } from '../style.js';
 
 const help = `Usage: certgate scenario FILE.yaml|FILE.json [options]
 
@@ -41,17 +43,9 @@ const command: Command = {
     const { values, positionals } = parseCommandArgs({
       args: [...argv],
       allowPositionals: true,
-      options: {
-        pki: { type: 'string' },
-        ca: { type: 'string', multiple: true },
-        'trust-pki-server': { type: 'boolean' },
-        insecure: { type: 'boolean', short: 'k' },
-        continue: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
+      options: { ...SERVER_CALL_OPTIONS, continue: { type: 'boolean' } },
     });
-    if (positionals.length !== 1) throw new UsageError(`expected one scenario file, found ${positionals.length === 0 ? 'none' : positionals.length}`);
-    const { definition, baseDir } = await loadScenarioFile(path.resolve(io.cwd, positionals[0] ?? ''));
+    const { definition, baseDir } = await loadScenarioFile(path.resolve(io.cwd, onePositional(positionals, 'scenario file')));
     const result = await runScenario(definition, {
       env: io.env,
       cwd: io.cwd,
@@ -62,7 +56,7 @@ const command: Command = {
       ...(values.insecure === true ? { insecure: true } : {}),
       ...(values.continue === true ? { continueOnFailure: true } : {}),
     });
-    io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScenarioSummary(result));
+    io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScenarioSummary(result, styleFor(io.stdout, io.env)));
     return result.ok ? EXIT.OK : EXIT.FAILED;
   },
 };

@@ -10,6 +10,7 @@ import { ClientCertError, isClientCertError } from '../../errors.js';
 import { createVerifier, DEFAULT_MAX_DEPTH, type Purpose } from '../../verify/chain.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+import { styleFor } from '../style.js';
 
 const help = `Usage: certgate verify --cert LEAF [--untrusted FILE]... --ca FILE [--ca FILE]...
                        [--at ISO8601] [--purpose client|server|any] [--max-depth N]
@@ -124,11 +125,12 @@ const verify: Command = {
       return result.valid ? EXIT.OK : EXIT.FAILED;
     }
     const what = purpose === 'any' ? 'any purpose' : `TLS ${purpose} authentication`;
+    const style = styleFor(io.stdout, io.env);
     if (!result.valid) {
-      io.stdout.write(`INVALID at ${isoSeconds(at)} for ${what}\n${result.code}: ${result.message}\n`);
+      io.stdout.write(`${style.red('INVALID')} at ${isoSeconds(at)} for ${what}\n${style.bold(result.code)}: ${result.message}\n`);
       return EXIT.FAILED;
     }
-    const lines = [`VALID at ${isoSeconds(at)} for ${what}`];
+    const lines = [`${style.green('VALID')} at ${isoSeconds(at)} for ${what}`];
     result.chain.forEach((cert, i) => {
       const role = i === 0 ? 'leaf' : i === result.chain.length - 1 ? 'anchor' : 'intermediate';
       lines.push(`  ${i} ${role.padEnd(12)} ${cert.subject.toString() || '(empty subject)'}`);
