@@ -27,7 +27,7 @@ export type {
 
 // The framework-free gate: options, verdicts, caches, logging, problem details (docs/middleware.md).
 export { ClientCertGate, createClientCertGate } from './core/gate.js';
-export { GATE_OPTION_NAMES } from './core/options.js';
+export { CACHE_OPTION_NAMES, GATE_OPTION_NAMES } from './core/options.js';
 export type {
   AbsentVerdict,
   AcceptedVerdict,
@@ -48,7 +48,7 @@ export { createJsonLogger, safeText, silentLogger } from './core/logger.js';
 export type { GateLogger, JsonLoggerOptions, LogLevel } from './core/logger.js';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, problemFor, sendProblem } from './core/problem.js';
 export type { ProblemDetails, ProblemResponse } from './core/problem.js';
-export { createMtlsServer, disableRenegotiation, mtlsServerOptions } from './core/server.js';
+export { createMtlsServer, disableRenegotiation, MTLS_OPTION_NAMES, MTLS_OWNED_SERVER_OPTIONS, mtlsServerOptions } from './core/server.js';
 export type { GateLike, MtlsServerOptions } from './core/server.js';
 export { clientCertMiddleware } from './core/middleware.js';
 export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from './core/middleware.js';
@@ -71,7 +71,7 @@ export type { TrustedProxies } from './sources/trusted-proxies.js';
 export type { SourceLogger } from './sources/types.js';
 
 // Express middleware (also `certgate/express`).
-export { requireAnyRole, requireClientCert, requireRole } from './express/index.js';
+export { REQUIRE_ROLE_OPTION_NAMES, requireAnyRole, requireClientCert, requireRole } from './express/index.js';
 export type { RequireRoleOptions } from './express/index.js';
 
 // The Uptrends preset (also `certgate/uptrends`).
@@ -79,7 +79,9 @@ export {
   createUptrendsGate,
   requireUptrendsClientCert,
   UPTRENDS_EMAIL,
+  UPTRENDS_OPTION_NAMES,
   UPTRENDS_PIN_UPDATE_COMMAND,
+  UPTRENDS_PRESET_OPTION_NAMES,
   UPTRENDS_PUBLIC_KEY_PAGE,
   uptrendsBundledPins,
   uptrendsGateOptions,

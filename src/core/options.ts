@@ -40,6 +40,9 @@ export const GATE_OPTION_NAMES = [
   'onVerdict',
 ] as const satisfies ReadonlyArray<keyof ClientCertGateOptions>;
 
+/** Every option name of the `cache` option. */
+export const CACHE_OPTION_NAMES = ['chains'] as const satisfies ReadonlyArray<keyof NonNullable<ClientCertGateOptions['cache']>>;
+
 export const DEFAULT_MAX_DEPTH = 8;
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
 export const DEFAULT_CHAIN_CACHE = 1000;
@@ -248,7 +251,7 @@ export function compileOptions(options: unknown): CompiledOptions {
   const o = options as Record<string, unknown>;
   const cache = o['cache'];
   if (cache !== undefined && (typeof cache !== 'object' || cache === null || Array.isArray(cache))) fail('cache', 'an object { chains }', cache);
-  if (cache !== undefined) assertKnownKeys(cache, ['chains'], 'cache');
+  if (cache !== undefined) assertKnownKeys(cache, CACHE_OPTION_NAMES, 'cache');
   const pinsInput = o['pins'];
   if (pinsInput !== undefined && !Array.isArray(pinsInput)) fail('pins', 'an array of pins', pinsInput);
   const identitiesInput = o['identities'];

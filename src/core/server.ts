@@ -27,6 +27,12 @@ export interface MtlsServerOptions extends https.ServerOptions {
   readonly strict?: boolean;
 }
 
+/** Options of `mtlsServerOptions` beyond Node's https server options. */
+export const MTLS_OPTION_NAMES = ['strict'] as const satisfies ReadonlyArray<keyof MtlsServerOptions>;
+
+/** Server options `mtlsServerOptions` sets from the policy and refuses to take from the caller. */
+export const MTLS_OWNED_SERVER_OPTIONS = ['requestCert', 'rejectUnauthorized', 'ca'] as const;
+
 const VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 function gateOf(policy: GateLike): ClientCertGate {
@@ -49,7 +55,7 @@ export function mtlsServerOptions(policy: GateLike, options: MtlsServerOptions):
   const gate = gateOf(policy);
   if (options === null || typeof options !== 'object') throw new TypeError('certgate: mtlsServerOptions needs server options with key and cert (or pfx)');
   const { strict, ...rest } = options;
-  for (const owned of ['requestCert', 'rejectUnauthorized', 'ca'] as const) {
+  for (const owned of MTLS_OWNED_SERVER_OPTIONS) {
     if (rest[owned] !== undefined) {
       throw new TypeError(`certgate: mtlsServerOptions sets "${owned}" from the policy; remove it (use { strict: true } for rejectUnauthorized, trustAnchors for ca)`);
     }

@@ -39,12 +39,15 @@ export interface RequireRoleOptions {
   readonly mode?: 'all' | 'any';
 }
 
+/** Every option name `requireRole` / `requireAnyRole` accept. */
+export const REQUIRE_ROLE_OPTION_NAMES = ['onError', 'mode'] as const satisfies ReadonlyArray<keyof RequireRoleOptions>;
+
 type RoleArgs = [string, ...Array<string | RequireRoleOptions>] | [...string[], RequireRoleOptions];
 
 function roleMiddleware(args: ReadonlyArray<string | RequireRoleOptions>, defaultMode: 'all' | 'any'): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
   const last = args[args.length - 1];
   const options: RequireRoleOptions = typeof last === 'object' && last !== null ? last : {};
-  if (typeof last === 'object' && last !== null) assertKnownKeys(last, ['onError', 'mode'], 'requireRole');
+  if (typeof last === 'object' && last !== null) assertKnownKeys(last, REQUIRE_ROLE_OPTION_NAMES, 'requireRole');
   const roles = args.filter((a): a is string => typeof a === 'string');
   if (roles.length === 0 || roles.length !== args.length - (typeof last === 'object' && last !== null ? 1 : 0)) {
     throw new TypeError('certgate: requireRole needs one or more role names (strings), optionally followed by an options object');

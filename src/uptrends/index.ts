@@ -84,8 +84,14 @@ export interface UptrendsClientCertOptions extends Omit<ClientCertGateOptions, '
   readonly overridePins?: readonly PinInput[];
 }
 
-const PRESET_KEYS = ['match', 'pinFile', 'extraAnchors', 'extraIntermediates', 'overrideTrustAnchors', 'overrideIntermediates', 'overridePins'] as const;
-const PASSTHROUGH_KEYS = GATE_OPTION_NAMES.filter((k) => k !== 'trustAnchors' && k !== 'intermediates' && k !== 'pins' && k !== 'pinFile');
+/** The options of the preset itself (docs/configuration.md); every general option but the trust and pin ones passes through. */
+export const UPTRENDS_PRESET_OPTION_NAMES = ['match', 'pinFile', 'extraAnchors', 'extraIntermediates', 'overrideTrustAnchors', 'overrideIntermediates', 'overridePins'] as const satisfies ReadonlyArray<keyof UptrendsClientCertOptions>;
+
+/** Every option name `requireUptrendsClientCert` accepts: its own plus the general ones it passes through. */
+export const UPTRENDS_OPTION_NAMES: readonly string[] = Object.freeze([
+  ...UPTRENDS_PRESET_OPTION_NAMES,
+  ...GATE_OPTION_NAMES.filter((k) => k !== 'trustAnchors' && k !== 'intermediates' && k !== 'pins' && k !== 'pinFile'),
+]);
 const GENERAL_ONLY: Readonly<Record<string, string>> = {
   trustAnchors: 'overrideTrustAnchors (replaces the bundled root) or extraAnchors (adds to it)',
   intermediates: 'overrideIntermediates or extraIntermediates',
@@ -109,7 +115,7 @@ export function uptrendsGateOptions(options: UptrendsClientCertOptions = {}): Cl
     const hint = GENERAL_ONLY[key];
     if (hint !== undefined) throw new TypeError(`certgate: requireUptrendsClientCert does not take "${key}"; use ${hint}`);
   }
-  assertKnownKeys(options, [...PRESET_KEYS, ...PASSTHROUGH_KEYS], 'requireUptrendsClientCert');
+  assertKnownKeys(options, UPTRENDS_OPTION_NAMES, 'requireUptrendsClientCert');
   const { match = 'pinned', pinFile, extraAnchors, extraIntermediates, overrideTrustAnchors, overrideIntermediates, overridePins, ...general } = options;
   if (match !== 'pinned' && match !== 'identity') throw new TypeError(`certgate: option "match" must be "pinned" or "identity", found ${JSON.stringify(match)}`);
   if (overridePins !== undefined && !Array.isArray(overridePins)) throw new TypeError('certgate: option "overridePins" must be an array of pins');
