@@ -7,6 +7,8 @@ export { ClientCertError, ERROR_CODES, isClientCertError } from './errors.js';
 export type { ClientCertErrorCode, ClientCertErrorDetails } from './errors.js';
 export type * from './cert/types.js';
 export { Certificate, MAX_CERTIFICATE_SIZE } from './cert/certificate.js';
+export type { Name } from './cert/name.js';
+export type { TimeEncoding } from './cert/time.js';
 export { parseCertificate, parseCertificates, readCertificatesFile } from './cert/parse.js';
 export { MAX_INPUT_SIZE } from './cert/input.js';
 export { readPkcs12 } from './cert/pkcs12.js';
@@ -28,6 +30,7 @@ export type {
 // The framework-free gate: options, verdicts, caches, logging, problem details (docs/middleware.md).
 export { ClientCertGate, createClientCertGate } from './core/gate.js';
 export { CACHE_OPTION_NAMES, GATE_OPTION_NAMES } from './core/options.js';
+export type { CompiledOptions } from './core/options.js';
 export type {
   AbsentVerdict,
   AcceptedVerdict,
@@ -72,7 +75,7 @@ export type { SourceLogger } from './sources/types.js';
 
 // Express middleware (also `certgate/express`).
 export { REQUIRE_ROLE_OPTION_NAMES, requireAnyRole, requireClientCert, requireRole } from './express/index.js';
-export type { RequireRoleOptions } from './express/index.js';
+export type { RequireRoleOptions, RoleArgs } from './express/index.js';
 
 // The Uptrends preset (also `certgate/uptrends`).
 export {
@@ -97,4 +100,4 @@ export type { CompiledMatch, ListMatch, Pin, PinFields, PinInput, PinWindowStatu
 export { compileIdentities, compileIdentity, IdentitySet, parseIdentitiesFile } from './verify/identities.js';
 export type { Identity, IdentityInput } from './verify/identities.js';
 export { parseNameString } from './cert/name-string.js';
-export type { ParsedNameString } from './cert/name-string.js';
+export type { NameStringAttribute, ParsedNameString } from './cert/name-string.js';

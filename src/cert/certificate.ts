@@ -266,10 +266,12 @@ export class Certificate implements CertificateModel {
     return this.#emails;
   }
 
+  /** The DNS names of the subject alternative names. */
   get dnsNames(): readonly string[] {
     return this.#sanValues('dns');
   }
 
+  /** The URIs of the subject alternative names. */
   get uris(): readonly string[] {
     return this.#sanValues('uri');
   }

@@ -64,6 +64,7 @@ export interface Extension {
   readonly value: Uint8Array;
 }
 
+/** The basic constraints extension (RFC 5280 4.2.1.9). */
 export interface BasicConstraints {
   readonly ca: boolean;
   /** pathLenConstraint, or undefined when absent. */
@@ -83,6 +84,7 @@ export interface KeyUsage {
   readonly decipherOnly: boolean;
 }
 
+/** The name constraints extension of a CA certificate (RFC 5280 4.2.1.10). */
 export interface NameConstraints {
   /** permittedSubtrees bases (minimum 0, no maximum, as RFC 5280 requires), or undefined when absent. */
   readonly permitted: readonly GeneralName[] | undefined;
@@ -114,8 +116,10 @@ export interface PolicyConstraints {
   readonly inhibitPolicyMapping: number | undefined;
 }
 
+/** Public key algorithms certgate recognises ('unknown' for any other OID). */
 export type KeyType = 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | 'unknown';
 
+/** What certgate knows of a subject public key: its type, size and curve. */
 export interface PublicKeyInfo {
   readonly type: KeyType;
   /** Dotted OID of the SubjectPublicKeyInfo algorithm. */
@@ -131,8 +135,10 @@ export interface PublicKeyInfo {
   readonly spkiDer: Uint8Array;
 }
 
+/** Hash functions named in signature algorithms. */
 export type HashName = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
+/** The signature algorithm of a certificate, with its hash and RSASSA-PSS parameters. */
 export interface SignatureAlgorithm {
   /** Dotted OID. */
   readonly oid: string;

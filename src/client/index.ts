@@ -11,6 +11,7 @@ export type { AssertionResult, LoadedScenarioFile, RunScenarioOptions, ScenarioR
 export { RESERVED_CERT_CHOICES } from './scenario-schema.js';
 export type { AssertionDefinition, CaptureDefinition, ScenarioDefinition, ScenarioIssue, StepDefinition, VaultItemDefinition } from './scenario-schema.js';
 export { formatScenarioSummary } from './summary.js';
+export type { Palette } from '../util/table.js';
 export { parseJsonPath, evaluateJsonPath, type JsonPath } from './json-path.js';
 export { problemReason } from './response.js';
 export type * from './types.js';

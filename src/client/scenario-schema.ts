@@ -22,13 +22,16 @@ export interface VaultItemDefinition {
   readonly description?: string;
 }
 
+/** One assertion of a step: on the status, a header or a JSON path of the body. */
 export type AssertionDefinition =
   | { readonly status: number | readonly number[] }
   | { readonly header: string; readonly equals?: string; readonly contains?: string; readonly matches?: string; readonly exists?: boolean }
   | { readonly jsonPath: string; readonly equals?: unknown; readonly contains?: unknown; readonly exists?: boolean };
 
+/** Where a step captures a variable from: a JSON path of the body, a header, or a regex group of the body. */
 export type CaptureDefinition = { readonly jsonPath: string } | { readonly header: string } | { readonly regex: string; readonly group?: number };
 
+/** One step of a scenario file (docs/scenarios.md#step). */
 export interface StepDefinition {
   readonly name?: string;
   /** `none` (default), `uptrends`, `pki:<manifest id>`, or the name of a vault item. */
@@ -47,6 +50,7 @@ export interface StepDefinition {
   readonly timeoutMs?: number;
 }
 
+/** A scenario file (docs/scenarios.md#schema). */
 export interface ScenarioDefinition {
   readonly name?: string;
   readonly description?: string;

@@ -53,8 +53,10 @@ export interface AssertionResult {
   readonly message: string | undefined;
 }
 
+/** How a step ended: passed, failed (assertion, capture, connection), error (could not run) or skipped (after a failure). */
 export type StepOutcome = 'passed' | 'failed' | 'error' | 'skipped';
 
+/** The result of one step: its request, response, assertions and outcome. */
 export interface StepResult {
   /** 1-based. */
   readonly number: number;
@@ -79,6 +81,7 @@ export interface StepResult {
   readonly response: RequestResult | undefined;
 }
 
+/** The result of a scenario run: every step and the counts. */
 export interface ScenarioResult {
   readonly name: string | undefined;
   /** True when every step passed. */

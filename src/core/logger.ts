@@ -5,20 +5,28 @@
 
 /** A pino-compatible logger: `logger.warn({ code, subject }, 'message')`. */
 export interface GateLogger {
+  /** Accepted certificates, reloads (only when the logger's level lets info through). */
   info(obj: Record<string, unknown>, msg?: string): void;
+  /** Rejections, expiry warnings, invalid reloads. */
   warn(obj: Record<string, unknown>, msg?: string): void;
+  /** Expired pins, configuration errors, internal errors. */
   error(obj: Record<string, unknown>, msg?: string): void;
 }
 
+/** Levels of the built-in JSON logger ('silent' writes nothing). */
 export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
 
 const LEVELS: Record<Exclude<LogLevel, 'silent'>, number> = { info: 30, warn: 40, error: 50 };
 
+/** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Lowest level written (default 'warn'). */
   readonly level?: LogLevel;
   /** Where lines go (default process.stderr). */
-  readonly stream?: { write(line: string): unknown };
+  readonly stream?: {
+    /** Writes one line (JSON plus newline). */
+    write(line: string): unknown;
+  };
 }
 
 /**

@@ -26,6 +26,7 @@ export type ClientCertRequest = IncomingMessage & {
   clientIdentity?: ClientIdentity;
 };
 
+/** Connect/Express `next`: call without an argument to continue, with an error to hand it to the error handler. */
 export type NextFunction = (error?: unknown) => void;
 
 /** The middleware returned by `requireClientCert`; `gate` is the compiled policy (for `mtlsServerOptions`). */

@@ -65,6 +65,7 @@ export interface CompiledOptions {
   readonly clockSkewSeconds: number;
   readonly expiryWarningDays: number;
   readonly logger: GateLogger;
+  /** The clock, in ms since epoch. */
   readonly now: () => number;
   readonly optional: boolean;
   readonly onError: 'respond' | 'next';
@@ -72,7 +73,9 @@ export interface CompiledOptions {
   readonly watch: boolean;
   readonly source: ClientCertificateSource;
   readonly revocation: RevocationChecker | undefined;
+  /** See `ClientCertGateOptions.onExpiringSoon`. */
   readonly onExpiringSoon: ((event: ExpiringSoonEvent) => void) | undefined;
+  /** See `ClientCertGateOptions.onVerdict`. */
   readonly onVerdict: ClientCertGateOptions['onVerdict'];
 }
 

@@ -5,6 +5,7 @@
 import { ERROR_CODES, type ClientCertError, type ClientCertErrorCode } from '../errors.js';
 import { safeText } from './logger.js';
 
+/** The media type of every rejection body (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Prefix of every problem `type` URI; the code follows (`urn:certgate:error:CERT_EXPIRED`). */
@@ -43,8 +44,11 @@ export function problemFor(error: Pick<ClientCertError, 'code' | 'message'>): Pr
 export interface ProblemResponse {
   statusCode: number;
   readonly headersSent: boolean;
+  /** Sets a response header. */
   setHeader(name: string, value: string | number): unknown;
+  /** Ends the response with `body`. */
   end(body?: string): unknown;
+  /** Cuts the connection (used when the headers were already sent). */
   destroy?(error?: Error): unknown;
 }
 

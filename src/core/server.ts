@@ -19,6 +19,7 @@ import { ClientCertGate } from './gate.js';
 /** A gate, or anything carrying one (the middleware returned by `requireClientCert` / `requireUptrendsClientCert`). */
 export type GateLike = ClientCertGate | { readonly gate: ClientCertGate };
 
+/** Node's https server options (your `key` and `cert` or `pfx` are required) plus `strict`. */
 export interface MtlsServerOptions extends https.ServerOptions {
   /**
    * Let TLS itself refuse clients without a certificate that chains to the trust anchors

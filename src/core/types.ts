@@ -23,6 +23,7 @@ export type { CertificateInput, Purpose } from '../verify/chain.js';
 export interface RevocationChecker {
   /** A short name for logs. */
   readonly name: string;
+  /** Checks the validated `path` (leaf first) at time `at`; never throws for a network failure (answer REVOCATION_UNKNOWN instead). */
   check(path: readonly CertificateModel[], at: Date): RevocationResult | Promise<RevocationResult>;
 }
 
@@ -158,4 +159,5 @@ export interface RejectedVerdict extends VerdictBase {
   readonly certificate: ClientCertificate | undefined;
 }
 
+/** The gate's decision for one request: accepted, absent (with `optional`) or rejected. */
 export type Verdict = AcceptedVerdict | AbsentVerdict | RejectedVerdict;

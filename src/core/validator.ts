@@ -7,14 +7,18 @@ import type { ClientCertError } from '../errors.js';
 import { createVerifier } from '../verify/chain.js';
 import type { Purpose } from './types.js';
 
+/** A validator's answer: the validated path, or the ClientCertError that rejects it. */
 export type ChainValidation =
   | { readonly ok: true; /** leaf first, trust anchor last */ readonly path: readonly CertificateModel[] }
   | { readonly ok: false; readonly error: ClientCertError };
 
+/** Validates a leaf with the candidate intermediates it was presented with (an extension point of the gate). */
 export interface ChainValidator {
+  /** Builds and checks a path from `leaf` to a trust anchor at time `at`. */
   validate(leaf: CertificateModel, candidates: readonly CertificateModel[], at: Date): ChainValidation;
 }
 
+/** The gate's compiled trust settings a validator is built from. */
 export interface ChainValidatorConfig {
   readonly trustAnchors: readonly CertificateModel[];
   readonly intermediates: readonly CertificateModel[];
@@ -23,6 +27,7 @@ export interface ChainValidatorConfig {
   readonly clockSkewSeconds: number;
 }
 
+/** Builds a validator once per gate from its trust settings. */
 export type ChainValidatorFactory = (config: ChainValidatorConfig) => ChainValidator;
 
 /** The path validator of src/verify (RFC 5280 section 6 with certgate's profile), compiled once per gate. */

@@ -32,6 +32,7 @@ export function requireClientCert(options: ClientCertGateOptions): ClientCertMid
   return clientCertMiddleware(new ClientCertGate(options));
 }
 
+/** Options of `requireRole` / `requireAnyRole`, given after the role names. */
 export interface RequireRoleOptions {
   /** On denial: answer problem+json ('respond', default) or call `next(ClientCertError)`. */
   readonly onError?: 'respond' | 'next';
@@ -42,7 +43,8 @@ export interface RequireRoleOptions {
 /** Every option name `requireRole` / `requireAnyRole` accept. */
 export const REQUIRE_ROLE_OPTION_NAMES = ['onError', 'mode'] as const satisfies ReadonlyArray<keyof RequireRoleOptions>;
 
-type RoleArgs = [string, ...Array<string | RequireRoleOptions>] | [...string[], RequireRoleOptions];
+/** Role names, optionally followed by an options object. */
+export type RoleArgs = [string, ...Array<string | RequireRoleOptions>] | [...string[], RequireRoleOptions];
 
 function roleMiddleware(args: ReadonlyArray<string | RequireRoleOptions>, defaultMode: 'all' | 'any'): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
   const last = args[args.length - 1];

@@ -22,6 +22,7 @@ import * as x509 from './x509.js';
 
 /** Nicknames: letters, digits, spaces, dashes, underscores (DigiCert ONE's rule), 1 to 64 characters (the CN upper bound). */
 export const NICKNAME_PATTERN = /^[A-Za-z0-9 _-]+$/;
+/** The longest nickname (the upper bound of a CN). */
 export const NICKNAME_MAX_LENGTH = 64;
 
 /** Why a nickname is not acceptable, or undefined when it is. */
@@ -46,6 +47,7 @@ export function nicknameFileStem(nickname: string): string {
   return nickname.replace(/ +/g, '-');
 }
 
+/** Options of `issueClientCertificate`: the issuing CA, the nickname and the validity. */
 export interface IssueClientCertificateOptions {
   /** The issuing CA: certificate (DER) and private key. */
   readonly ca: { readonly certificate: Uint8Array; readonly privateKey: KeyObject };
@@ -58,6 +60,7 @@ export interface IssueClientCertificateOptions {
   readonly key?: KeySpec;
 }
 
+/** A newly issued client certificate with its key, as DER, PEM and PKCS#12. */
 export interface IssuedClientCertificate {
   readonly certificate: Uint8Array;
   readonly certificatePem: string;

@@ -147,6 +147,7 @@ export interface ManifestFile {
   readonly purpose: string;
 }
 
+/** manifest.json of a generated test PKI: every file, what it is, and the verdict certgate must return (docs/harness.md). */
 export interface TestPkiManifest {
   readonly version: 1;
   /** The `now` the PKI was generated for: validate at this time. */

@@ -18,6 +18,7 @@ export const PKCS12_DEFAULT_ITERATIONS = 600_000;
 /** Fewest iterations `writePkcs12` accepts. */
 export const PKCS12_MIN_ITERATIONS = 1_000;
 
+/** What `writePkcs12` packs and how it protects it. */
 export interface WritePkcs12Options {
   /** The private key (any type Node can export as PKCS#8). */
   readonly privateKey: KeyObject;

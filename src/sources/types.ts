@@ -52,5 +52,6 @@ export type SourceResult =
 export interface ClientCertificateSource {
   /** A short name for logs and verdicts: "tls", "header:xfcc", ... */
   readonly name: string;
+  /** The certificate chain of `request` (or why there is none); must not throw for hostile input. */
   read(request: GateRequest): SourceResult;
 }

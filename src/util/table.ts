@@ -14,10 +14,15 @@ export type CellPaint = (text: string, column: number, row: number) => string;
  * when its output is a TTY, lower layers only call them.
  */
 export interface Palette {
+  /** Headers, emphasis. */
   readonly bold: (text: string) => string;
+  /** Labels, secondary text. */
   readonly dim: (text: string) => string;
+  /** Failures. */
   readonly red: (text: string) => string;
+  /** Successes. */
   readonly green: (text: string) => string;
+  /** Warnings, skipped steps. */
   readonly yellow: (text: string) => string;
 }
 

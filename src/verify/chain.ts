@@ -84,6 +84,7 @@ export interface VerifyFailure {
   readonly error: ClientCertError;
 }
 
+/** The outcome of a path validation: `valid: true` with the path, or `valid: false` with the code and reason. */
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
 /** A compiled verifier: anchors and intermediates indexed once, reused for every call. */
@@ -102,6 +103,7 @@ export interface Verifier {
   readonly policy: Readonly<Required<VerifyPolicyOptions>>;
 }
 
+/** Intermediate CAs allowed between the leaf and the trust anchor unless `maxDepth` says otherwise. */
 export const DEFAULT_MAX_DEPTH = 8;
 export const DEFAULT_MAX_SIGNATURE_CHECKS = 64;
 export const DEFAULT_MAX_CANDIDATES = 1024;

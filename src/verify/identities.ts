@@ -96,6 +96,7 @@ export class IdentitySet {
     this.boundaries = Object.freeze(windowBoundaries(identities.flatMap((i) => i.matches)));
   }
 
+  /** The number of identities. */
   get size(): number {
     return this.identities.length;
   }

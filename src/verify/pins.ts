@@ -421,6 +421,7 @@ export class PinSet {
     this.boundaries = Object.freeze(windowBoundaries(pins));
   }
 
+  /** The number of pins. */
   get size(): number {
     return this.pins.length;
   }
