@@ -75,6 +75,7 @@ export interface DemoPkiInfo {
   readonly ms: number;
 }
 
+/** The outcome of a demo run: one row per case, and whether all were as expected. */
 export interface DemoResult {
   /** True when every row is as expected. */
   readonly ok: boolean;
@@ -128,6 +129,7 @@ export function pkiVerdictWindow(pki: TestPki): { readonly from: Date; readonly 
   return { from: new Date(from), until: new Date(until) };
 }
 
+/** Options of {@link prepareDemoPki}. */
 export interface PrepareDemoPkiOptions {
   /** The demo directory; the PKI goes to `<dir>/pki`. */
   readonly dir: string;
@@ -316,6 +318,7 @@ export function demoScenario(pki: TestPki, cases: readonly DemoCase[], url: stri
   };
 }
 
+/** Options of {@link runDemoCases}. */
 export interface RunDemoCasesOptions {
   readonly pki: TestPki;
   readonly cases: readonly DemoCase[];
@@ -371,6 +374,7 @@ export function expectedText(c: DemoCase): string {
   return c.expected === 'valid' ? String(c.expectedStatus) : `${c.expectedStatus} ${c.expected}`;
 }
 
+/** Options of {@link runDemo}. */
 export interface RunDemoOptions {
   /** The demo directory (default {@link DEFAULT_DEMO_DIR} under the working directory). */
   readonly dir?: string;
@@ -386,6 +390,7 @@ export interface RunDemoOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Progress: called once the PKI is ready and the server is up, and after each row. */
   readonly onReady?: (ready: { readonly pki: DemoPkiInfo; readonly url: string; readonly logFile: string | undefined }) => void;
+  /** Called after each row. */
   readonly onRow?: (row: DemoRow) => void;
   /** Keep the example API running and return it (for `--serve`); the caller closes it. */
   readonly keepServer?: boolean;

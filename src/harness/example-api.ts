@@ -37,6 +37,7 @@ export const EXAMPLE_API_ROUTES = {
 /** The role the orders route needs (the custom certificate's identity has it) and the admin route's (nobody has it). */
 export const EXAMPLE_API_ROLES = { orders: 'monitor', admin: 'admin' } as const;
 
+/** Options of {@link startExampleApi}. */
 export interface ExampleApiOptions {
   /** The test PKI whose anchors, pins and identities the API trusts, and whose server certificate it presents. */
   readonly pki: TestPki;

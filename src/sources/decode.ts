@@ -14,6 +14,7 @@ import { xfccCertificates } from './xfcc.js';
 
 /** The built-in header formats. */
 export const HEADER_FORMATS = ['rfc9440', 'xfcc', 'nginx', 'aws-alb', 'traefik', 'haproxy'] as const;
+/** One of {@link HEADER_FORMATS}: how a proxy encodes the forwarded certificate. */
 export type HeaderFormat = (typeof HEADER_FORMATS)[number];
 
 /** Which header of a format a value comes from: the certificate's or the chain's. */

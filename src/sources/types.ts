@@ -16,6 +16,7 @@ export interface GateRequest {
 
 /** The part of a pino-compatible logger a source uses (the gate passes its own). */
 export interface SourceLogger {
+  /** A warning of the source (e.g. a certificate header from a peer that is not a trusted proxy); never the header's content. */
   warn(obj: Record<string, unknown>, msg?: string): void;
 }
 

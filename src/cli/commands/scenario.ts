@@ -32,8 +32,10 @@ Exit codes:
   2  the scenario is invalid or unreadable (nothing was sent): schema error, unknown vault item
      or variable, missing environment variable, wrong archive password
 
-Example:
-  CUSTOMER_P12_PASSWORD=... certgate scenario examples/scenario.yaml --pki .certgate/pki
+Examples:
+  API_URL=https://127.0.0.1:8443 CUSTOMER_P12_PASSWORD=... \\
+    certgate scenario examples/multi-step-scenario/scenario.yaml --pki .certgate/pki
+  certgate scenario monitor.yaml --json | jq '.steps[] | select(.outcome != "passed")'
 `;
 
 const command: Command = {
