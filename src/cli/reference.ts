@@ -7,7 +7,7 @@ import { EXIT, EXIT_MEANINGS } from './command.js';
 import { COMMANDS, loadCommand } from './main.js';
 
 /** Monitoring-plugin exit codes (Nagios/Icinga convention), used by `certgate expiry`. */
-const MONITORING_PLUGIN_CODES = 'monitoring-plugin codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)';
+const MONITORING_PLUGIN_CODES = 'monitoring-plugin codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, also for a usage error)';
 
 /** Renders docs/cli.md. */
 export async function renderCliReference(): Promise<string> {
