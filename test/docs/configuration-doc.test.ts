@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CACHE_OPTION_NAMES, GATE_OPTION_NAMES } from '../../src/core/options.js';
 import { MTLS_OPTION_NAMES, MTLS_OWNED_SERVER_OPTIONS } from '../../src/core/server.js';
 import { REQUIRE_ROLE_OPTION_NAMES } from '../../src/express/index.js';
+import { HEADER_SOURCE_OPTION_NAMES } from '../../src/sources/header.js';
 import { UPTRENDS_OPTION_NAMES, UPTRENDS_PRESET_OPTION_NAMES } from '../../src/uptrends/index.js';
 
 const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
@@ -56,6 +57,10 @@ describe('docs/configuration.md', () => {
     expect(sorted(listed)).toEqual(sorted(UPTRENDS_OPTION_NAMES.filter((n) => !preset.includes(n))));
   });
 
+  it('documents exactly the options of a proxy header source (HEADER_SOURCE_OPTION_NAMES)', () => {
+    expect(sorted(tableRows(section('source: { header')).map((r) => r.name))).toEqual(sorted(HEADER_SOURCE_OPTION_NAMES));
+  });
+
   it('documents exactly the options of requireRole', () => {
     expect(sorted(tableRows(section('requireRole(')).map((r) => r.name))).toEqual(sorted(REQUIRE_ROLE_OPTION_NAMES));
   });
@@ -67,7 +72,7 @@ describe('docs/configuration.md', () => {
   });
 
   it('gives every option a type, a default and a meaning', () => {
-    const all = ['requireClientCert(', 'requireUptrendsClientCert(', 'requireRole(', 'mtlsServerOptions('].flatMap((s) => tableRows(section(s)));
+    const all = ['requireClientCert(', 'source: { header', 'requireUptrendsClientCert(', 'requireRole(', 'mtlsServerOptions('].flatMap((s) => tableRows(section(s)));
     expect(all.length).toBeGreaterThan(25);
     expect(all.filter((r) => r.type === '' || r.def === '' || r.meaning.length < 15).map((r) => r.name)).toEqual([]);
   });
