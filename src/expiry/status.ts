@@ -28,7 +28,9 @@ export interface ExpiryThresholds {
   readonly criticalDays: number;
 }
 
+/** WARNING below this many whole days remaining (`--warn-days`). */
 export const DEFAULT_WARN_DAYS = 30;
+/** CRITICAL below this many whole days remaining (`--critical-days`). */
 export const DEFAULT_CRITICAL_DAYS = 7;
 /** Largest threshold accepted (ten years). */
 export const MAX_THRESHOLD_DAYS = 3650;

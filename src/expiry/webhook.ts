@@ -15,6 +15,7 @@ export const WEBHOOK_MAX_LINES = 20;
 /** Most entries in the `entries` array of the payload. */
 export const WEBHOOK_MAX_ENTRIES = 200;
 
+/** Where and how `sendExpiryWebhook` delivers its JSON summary. */
 export interface WebhookOptions {
   /** http or https URL (credentials in the URL are refused; secrets in the path are fine and never printed). */
   readonly url: string;
