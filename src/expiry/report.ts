@@ -2,7 +2,7 @@
  * The expiry report: every item of every target classified at one instant, the overall
  * monitoring verdict, and its renderings (a human table, JSON).
  */
-import { formatTable } from '../util/table.js';
+import { formatTable, type Palette } from '../util/table.js';
 import type { ClientCertErrorCode } from '../errors.js';
 import { checkThresholds, classifyExpiry, MONITORING_EXIT, worstStatus, type EntryStatus, type ExpiryThresholds, type MonitoringStatus } from './status.js';
 import type { ExpiryItem, ExpiryItemKind, TargetResult } from './targets.js';
@@ -112,8 +112,11 @@ function daysText(e: ExpiryEntry): string {
   return String(e.daysRemaining);
 }
 
-/** The human report: the summary line, a table, then the reasons for UNKNOWN entries. */
-export function formatExpiryText(report: ExpiryReport): string {
+/**
+ * The human report: the summary line, a table, then the reasons for UNKNOWN entries. `palette`
+ * colours the header and the status column (the CLI passes terminal colours on a TTY).
+ */
+export function formatExpiryText(report: ExpiryReport, palette?: Palette): string {
   const rows = report.entries.map((e) => [
     e.status === 'UNKNOWN' ? 'UNKNOWN' : e.counted ? e.status : `${e.status}*`,
     daysText(e),
@@ -123,7 +126,18 @@ export function formatExpiryText(report: ExpiryReport): string {
     e.serial ?? '-',
     e.source,
   ]);
-  const lines = [summaryLine(report), '', formatTable(['STATUS', 'DAYS', 'NOT AFTER', 'KIND', 'LABEL', 'SERIAL', 'SOURCE'], rows, { maxCell: 80 }).trimEnd()];
+  const lines = [summaryLine(report), '', formatTable(['STATUS', 'DAYS', 'NOT AFTER', 'KIND', 'LABEL', 'SERIAL', 'SOURCE'], rows, {
+    maxCell: 80,
+    ...(palette === undefined
+      ? {}
+      : {
+          paint: (text: string, column: number, row: number): string => {
+            if (row < 0) return palette.bold(text);
+            if (column !== 0) return text;
+            return text.startsWith('OK') ? palette.green(text) : text.startsWith('WARNING') ? palette.yellow(text) : palette.red(text);
+          },
+        }),
+  }).trimEnd()];
   const notes = report.entries.filter((e) => e.message !== undefined);
   if (notes.length > 0) {
     lines.push('');

@@ -17,7 +17,7 @@ import { parseCertificate } from '../cert/parse.js';
 import { runScenario, type StepResult } from '../client/scenario.js';
 import { ERROR_CODES } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { formatTable } from '../util/table.js';
+import { formatTable, type Palette } from '../util/table.js';
 import { EXAMPLE_API_ROUTES, startExampleApi, type ExampleApi, type ExampleApiOptions } from './example-api.js';
 import { MANIFEST_IDS, type ExpectedVerdict, type ManifestEntry } from './manifest.js';
 import { generateTestPki, loadTestPki, TEST_P12_PASSWORD_ENV, type TestPki } from './pki.js';
@@ -430,11 +430,14 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult 
 // ---------------------------------------------------------------------------------------------
 // Output.
 
-/** The demo table: case, certificate, HTTP status, code, expected, ok. */
-export function formatDemoTable(rows: readonly DemoRow[]): string {
+/** The demo table: case, certificate, HTTP status, code, expected, ok (`palette` colours the header and the ok column). */
+export function formatDemoTable(rows: readonly DemoRow[], palette?: Palette): string {
   return formatTable(
     ['case', 'certificate', 'HTTP status', 'code', 'expected', 'ok'],
     rows.map((row) => [row.case.name, row.case.clientCert === DEMO_VAULT_ITEM ? `${DEMO_VAULT_ITEM} (vault .p12)` : row.case.clientCert, row.status === undefined ? '-' : String(row.status), row.code ?? '-', expectedText(row.case), row.ok ? 'ok' : 'FAIL']),
+    palette === undefined
+      ? {}
+      : { paint: (text, column, row) => (row < 0 ? palette.bold(text) : column !== 5 ? text : text === 'ok' ? palette.green(text) : palette.red(text)) },
   );
 }
 

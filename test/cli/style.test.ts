@@ -53,4 +53,15 @@ describe('CLI output colours', () => {
     // eslint-disable-next-line no-control-regex
     expect(coloured.stdout.replace(/\u001b\[\d+m/g, '')).toBe(plain.stdout);
   });
+  it('colour the expiry status column, and nothing else changes', async () => {
+    const args = ['expiry', 'fixtures/reference/uptrends-2024.pem', '--now', '2026-11-23T00:00:00Z'];
+    const plain = await cli(args);
+    const coloured = await cli(args, { env: { FORCE_COLOR: '1' } });
+    expect(plain.code).toBe(2);
+    expect(coloured.code).toBe(2);
+    expect(plain.stdout).not.toContain(ESC);
+    expect(coloured.stdout).toContain(`${ESC}31mEXPIRED`);
+    // eslint-disable-next-line no-control-regex
+    expect(coloured.stdout.replace(/\u001b\[\d+m/g, '')).toBe(plain.stdout);
+  });
 });

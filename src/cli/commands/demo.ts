@@ -10,6 +10,7 @@ import { DEFAULT_DEMO_DIR, demoCurlCommands, expectedText, formatDemoSummary, fo
 import { EXAMPLE_API_ROLES, EXAMPLE_API_ROUTES, ExampleApiDependencyError } from '../../harness/example-api.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
+import { styleFor } from '../style.js';
 
 const help = `Usage: certgate demo [--serve] [--dir DIR] [--json] [--fresh] [--port N] [--url URL]
 
@@ -133,7 +134,7 @@ const command: Command = {
 
     if (!serve || api === undefined) {
       if (json) io.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
-      else io.stdout.write(`${formatDemoTable(result.rows)}\n${formatDemoSummary(result)}`);
+      else io.stdout.write(`${formatDemoTable(result.rows, styleFor(io.stdout, io.env))}\n${formatDemoSummary(result)}`);
       return exit;
     }
 
@@ -141,7 +142,7 @@ const command: Command = {
     if (json) {
       io.stdout.write(`${JSON.stringify({ ...plain, curl: commands.map((c) => ({ case: c.case.name, expected: expectedText(c.case), command: c.command })) }, null, 2)}\n`);
     } else {
-      io.stdout.write(`${formatDemoTable(result.rows)}\n${formatDemoSummary(result)}\n`);
+      io.stdout.write(`${formatDemoTable(result.rows, styleFor(io.stdout, io.env))}\n${formatDemoSummary(result)}\n`);
       io.stdout.write(`The example API keeps running on ${api.url}. Reproduce each row with curl (each prints the answer and its HTTP status):\n\n`);
       for (const { case: c, command: line } of commands) io.stdout.write(`# ${c.name}: expect ${expectedText(c)}\n${line}\n\n`);
       io.stdout.write(`Serving on ${api.url}; press Ctrl-C to stop.\n`);

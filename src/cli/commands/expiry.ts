@@ -15,6 +15,7 @@ import { FileReadError, readFileBounded } from '../../util/read-bounded.js';
 import { parsePinFile, windowStatus, type Pin } from '../../verify/pins.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
+import { styleFor } from '../style.js';
 
 const help = `Usage: certgate expiry [--warn-days ${DEFAULT_WARN_DAYS}] [--critical-days ${DEFAULT_CRITICAL_DAYS}] [--json] [--prometheus FILE]
                       [--webhook URL | --webhook-env VAR] [--password-env VAR] [--pin-file FILE] TARGET...
@@ -205,7 +206,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (values.prometheus !== undefined) out['prometheus'] = { file: values.prometheus, written: textfileError === undefined, ...(textfileError === undefined ? {} : { error: textfileError }) };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    io.stdout.write(formatExpiryText(report));
+    io.stdout.write(formatExpiryText(report, styleFor(io.stdout, io.env)));
   }
   if (webhook !== undefined) {
     if (webhook.delivered) {
