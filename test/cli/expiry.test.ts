@@ -117,7 +117,7 @@ describe('certgate expiry: output', () => {
     const help = await cli(['expiry', '--help']);
     expect(help.code).toBe(0);
     for (const text of ['Usage: certgate expiry', 'tls://HOST:PORT', 'uptrends', '3 UNKNOWN', 'Examples:', '--webhook-env']) expect(help.stdout).toContain(text);
-    expect((await cli(['--help'])).stdout).toMatch(/^ {2}expiry$/m);
+    expect((await cli(['--help'])).stdout).toMatch(/^ {2}expiry {2,}\S/m);
   });
 });
 
