@@ -33,7 +33,9 @@ export type TrackableGate = { readonly pins: readonly Pin[] } | { readonly gate:
 
 /** The hooks to spread into gate options. */
 export interface CertgateMetricsHooks {
+  /** Counts every decision by outcome and code (the gate's `onVerdict` option). */
   readonly onVerdict: (verdict: Verdict, request: GateRequest | undefined) => void;
+  /** Counts the expiry warnings the gate logs (the gate's `onExpiringSoon` option). */
   readonly onExpiringSoon: (event: ExpiringSoonEvent) => void;
 }
 
