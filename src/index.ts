@@ -101,3 +101,11 @@ export { compileIdentities, compileIdentity, IdentitySet, parseIdentitiesFile } 
 export type { Identity, IdentityInput } from './verify/identities.js';
 export { parseNameString } from './cert/name-string.js';
 export type { NameStringAttribute, ParsedNameString } from './cert/name-string.js';
+
+// Revocation: CRL and OCSP with caching, soft and hard fail (docs/revocation.md).
+export { createRevocationChecker, RevocationService } from './verify/revocation/checker.js';
+export type { RevocationCheckerOptions, RevocationCheckResult, RevocationLogger, RevocationSourceStatus } from './verify/revocation/checker.js';
+export { compileRevocationPolicy, REVOCATION_DEFAULTS } from './verify/revocation/policy.js';
+export type { CompiledRevocationPolicy, RevocationMode, RevocationPolicy } from './verify/revocation/policy.js';
+export { CRL_REASONS, parseCrl } from './verify/revocation/crl.js';
+export type { CrlEntry, ParsedCrl } from './verify/revocation/crl.js';

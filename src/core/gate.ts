@@ -30,9 +30,11 @@ import type {
   ClientCertificate,
   ClientIdentity,
   RejectedVerdict,
+  RevocationChecker,
   RevocationResult,
   Verdict,
 } from './types.js';
+import { RevocationService } from '../verify/revocation/checker.js';
 import { createPathValidator, type ChainValidation, type ChainValidator, type ChainValidatorFactory } from './validator.js';
 
 const DAY = 86_400_000;
@@ -151,6 +153,7 @@ export class ClientCertGate {
   /** The compiled options (frozen). */
   readonly options: CompiledOptions;
   readonly #validator: ChainValidator;
+  readonly #revocation: RevocationChecker | undefined;
   readonly #source: ClientCertificateSource;
   readonly #logger: GateLogger;
   readonly #now: () => number;
@@ -192,6 +195,8 @@ export class ClientCertGate {
     });
     this.#validations = new Lru(o.chainCacheSize);
     this.#byKey = new Lru(o.chainCacheSize);
+    // Reads any CRL files now: an unreadable one is CONFIG_INVALID, like an unreadable pin file.
+    this.#revocation = o.revocation ?? (o.revocationPolicy === undefined ? undefined : new RevocationService(o.revocationPolicy, { logger: o.logger }));
     this.#policyBoundaries = Object.freeze(certificateBoundaries([...o.trustAnchors, ...o.intermediates]));
 
     this.#pinFile = o.pinFile === undefined ? undefined : this.#watch(o.pinFile, 'pin file', (text) => parsePinFile(text, o.pinFile as string), () => this.#rebuildPins(true));
@@ -217,6 +222,11 @@ export class ClientCertGate {
   /** The identities in force (inline, then from the identities file). */
   get identities(): readonly Identity[] {
     return this.#identities.identities;
+  }
+
+  /** The revocation checker in force (built from the `revocation` policy, or the one given), if any. */
+  get revocation(): RevocationChecker | undefined {
+    return this.#revocation;
   }
 
   /** Incremented whenever the pins or identities in force change. */
@@ -514,7 +524,7 @@ export class ClientCertGate {
     const path = validation.result.path;
     this.#learned.set(leaf.sha256, path.slice(1, -1));
 
-    const revocation = this.options.revocation;
+    const revocation = this.#revocation;
     if (revocation !== undefined) {
       const outcome = revocation.check(path, new Date(now));
       if (outcome instanceof Promise) {

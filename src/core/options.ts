@@ -13,6 +13,7 @@ import type { ClientCertificateSource } from '../sources/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { compileIdentities, type Identity } from '../verify/identities.js';
 import { compilePins, type Pin } from '../verify/pins.js';
+import { compileRevocationPolicy, type CompiledRevocationPolicy } from '../verify/revocation/policy.js';
 import { createJsonLogger, silentLogger, type GateLogger } from './logger.js';
 import type { CertificateInput, ClientCertGateOptions, ExpiringSoonEvent, Purpose, RevocationChecker, Verdict } from './types.js';
 
@@ -72,7 +73,10 @@ export interface CompiledOptions {
   readonly chainCacheSize: number;
   readonly watch: boolean;
   readonly source: ClientCertificateSource;
+  /** A custom checker given as the `revocation` option. */
   readonly revocation: RevocationChecker | undefined;
+  /** The built-in CRL/OCSP policy given as the `revocation` option (mode not 'off'). */
+  readonly revocationPolicy: CompiledRevocationPolicy | undefined;
   /** See `ClientCertGateOptions.onExpiringSoon`. */
   readonly onExpiringSoon: ((event: ExpiringSoonEvent) => void) | undefined;
   /** See `ClientCertGateOptions.onVerdict`. */
@@ -224,12 +228,16 @@ function sourceOption(value: unknown, logger: GateLogger): ClientCertificateSour
   return fail('source', '"tls", a proxy header source ({ header, trustedProxies }) or a certificate source ({ name, read(request) })', value);
 }
 
-function revocationOption(value: unknown): RevocationChecker | undefined {
-  if (value === undefined || value === 'off') return undefined;
+function revocationOption(value: unknown): { checker: RevocationChecker | undefined; policy: CompiledRevocationPolicy | undefined } {
+  if (value === undefined || value === 'off') return { checker: undefined, policy: undefined };
   if (typeof value === 'object' && value !== null && typeof (value as RevocationChecker).check === 'function' && typeof (value as RevocationChecker).name === 'string') {
-    return value as RevocationChecker;
+    return { checker: value as RevocationChecker, policy: undefined };
   }
-  return fail('revocation', '"off" or a revocation checker ({ name, check(path, at) })', value);
+  if (typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value))) {
+    const policy = configToTypeError(() => compileRevocationPolicy(value));
+    return { checker: undefined, policy: policy.mode === 'off' ? undefined : policy };
+  }
+  return fail('revocation', '"off", "soft-fail", "hard-fail", a policy { mode, crl?, ocsp?, cacheTtlSeconds? } or a revocation checker ({ name, check(path, at) })', value);
 }
 
 function configToTypeError<T>(fn: () => T): T {
@@ -261,6 +269,7 @@ export function compileOptions(options: unknown): CompiledOptions {
   if (identitiesInput !== undefined && !Array.isArray(identitiesInput)) fail('identities', 'an array of identities', identitiesInput);
 
   const logger = loggerOption(o['logger']);
+  const revocation = revocationOption(o['revocation']);
   const compiled: CompiledOptions = {
     trustAnchors: Object.freeze(certificatesOption('trustAnchors', o['trustAnchors'], true)),
     intermediates: Object.freeze(certificatesOption('intermediates', o['intermediates'], false)),
@@ -281,7 +290,8 @@ export function compileOptions(options: unknown): CompiledOptions {
     chainCacheSize: integerOption('cache.chains', (cache as Record<string, unknown> | undefined)?.['chains'], DEFAULT_CHAIN_CACHE, 1, 1_000_000),
     watch: booleanOption('watch', o['watch'], true),
     source: sourceOption(o['source'], logger),
-    revocation: revocationOption(o['revocation']),
+    revocation: revocation.checker,
+    revocationPolicy: revocation.policy,
     onExpiringSoon: functionOption('onExpiringSoon', o['onExpiringSoon']),
     onVerdict: functionOption<(verdict: Verdict) => void>('onVerdict', o['onVerdict']),
   };

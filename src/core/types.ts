@@ -9,6 +9,7 @@ import type { ClientCertificateSource, GateRequest } from '../sources/types.js';
 import type { CertificateInput, Purpose } from '../verify/chain.js';
 import type { IdentityInput } from '../verify/identities.js';
 import type { PinInput } from '../verify/pins.js';
+import type { RevocationMode, RevocationPolicy } from '../verify/revocation/policy.js';
 import type { GateLogger } from './logger.js';
 
 export type { ClientCertificateSource, GateRequest, SourceResult } from '../sources/types.js';
@@ -17,7 +18,7 @@ export type { ClientCertificateSource, GateRequest, SourceResult } from '../sour
 export type { CertificateInput, Purpose } from '../verify/chain.js';
 
 /**
- * Revocation checking (issue 7 provides CRL/OCSP implementations). Called after the chain is
+ * A revocation checker (the built-in one is `createRevocationChecker`). Called after the chain is
  * validated, with the validated path (leaf first, trust anchor last).
  */
 export interface RevocationChecker {
@@ -88,8 +89,11 @@ export interface ClientCertGateOptions {
    * (`{ header: 'nginx' | 'xfcc' | ..., trustedProxies: [...] }`, docs/proxies.md) or a custom source.
    */
   readonly source?: 'tls' | HeaderSourceOptions | ClientCertificateSource;
-  /** Revocation checking: 'off' (default) or a checker. */
-  readonly revocation?: 'off' | RevocationChecker;
+  /**
+   * Revocation checking (docs/revocation.md): 'off' (default), a mode ('soft-fail', 'hard-fail')
+   * with the default CRL and OCSP settings, a policy object, or a custom checker.
+   */
+  readonly revocation?: RevocationMode | RevocationPolicy | RevocationChecker;
   /** Called at most once per certificate or pin per 24 h when it is within `expiryWarningDays` of its end. */
   readonly onExpiringSoon?: (event: ExpiringSoonEvent) => void;
   /** Called for every decision (for metrics). Must be fast; exceptions are swallowed. */

@@ -1,7 +1,8 @@
 /**
  * certgate/harness: the local mTLS test harness. A test PKI shaped like the production Uptrends
  * chain, the zoo of bad client certificates with the verdict certgate must return for each, the
- * manifest that describes them, PKCS#12 writing, and client-certificate issuance.
+ * manifest that describes them, PKCS#12 writing, client-certificate issuance, and a local CRL
+ * server and OCSP responder.
  *
  * Everything this module generates is TEST-ONLY: never trust it outside tests.
  */
@@ -56,3 +57,5 @@ export {
   runDemoCases,
 } from './demo.js';
 export type { DemoCase, DemoCurlCommand, DemoPkiInfo, DemoResult, DemoRow, PrepareDemoPkiOptions, RunDemoCasesOptions, RunDemoOptions } from './demo.js';
+export { RevocationResponder, signTestCrl, startRevocationResponder } from './revocation.js';
+export type { ResponderFault, RevocationResponderOptions } from './revocation.js';

@@ -12,7 +12,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as asn1js from 'asn1js';
 import { parseCertificate } from '../cert/parse.js';
 import { readPkcs12 } from '../cert/pkcs12.js';
 import { ERROR_CODES, type ClientCertErrorCode } from '../errors.js';
@@ -36,7 +35,7 @@ import {
   type SignatureHash,
   type Signer,
 } from './issue.js';
-import { cryptoSigningKey, describeKeySpec, keyFileName, obtainKeys, type KeySpec, type TestKey } from './keys.js';
+import { describeKeySpec, keyFileName, obtainKeys, type KeySpec, type TestKey } from './keys.js';
 import {
   checkRelativePath,
   MANIFEST_IDS,
@@ -51,6 +50,7 @@ import {
   type TestPkiManifest,
 } from './manifest.js';
 import { PKCS12_MIN_ITERATIONS, writePkcs12 } from './pkcs12.js';
+import { signTestCrl } from './revocation.js';
 import * as x509 from './x509.js';
 
 /** The TEST-ONLY password of the generated PKCS#12 archives (unless the caller chooses one). */
@@ -527,25 +527,17 @@ export async function generateTestPki(options: GenerateTestPkiOptions = {}): Pro
 
   // --- CRLs -------------------------------------------------------------------------------
   const revokedAt = new Date(now.getTime() - DAY);
-  const makeCrl = async (ca: Authority, entries: Array<{ serial: string; reason: x509.X509CrlReason }>): Promise<Uint8Array> => {
-    const signingKey = await cryptoSigningKey(ca.key.privateKey, 'SHA-256');
-    const crl = await x509.X509CrlGenerator.create(
-      {
-        issuer: ca.cert.subjectName,
-        thisUpdate: new Date(now.getTime() - 3_600_000),
-        nextUpdate: new Date(now.getTime() + 7 * DAY),
-        signingKey,
-        signingAlgorithm: signingKey.algorithm,
-        entries: entries.map((e) => ({ serialNumber: e.serial, revocationDate: revokedAt, reason: e.reason })),
-        extensions: [authorityKeyId(ca.key.spki), new x509.Extension('2.5.29.20', false, new asn1js.Integer({ value: 1 }).toBER(false))],
-      },
-      globalThis.crypto,
-    );
-    return new Uint8Array(crl.rawData);
-  };
+  const makeCrl = (ca: Authority, entries: Array<{ serial: string; reason: string }>): Promise<Uint8Array> =>
+    signTestCrl({
+      issuerCertDer: ca.der,
+      issuerKey: ca.key.privateKey,
+      entries: entries.map((e) => ({ serial: e.serial, revokedAt, reason: e.reason })),
+      thisUpdate: new Date(now.getTime() - 3_600_000),
+      nextUpdate: new Date(now.getTime() + 7 * DAY),
+    });
   const revokedSerial = revoked.cert.serialNumber.toUpperCase();
   const [intermediateCrl, rootCrl] = await Promise.all([
-    makeCrl(intermediate, [{ serial: revokedSerial, reason: x509.X509CrlReason.keyCompromise }]),
+    makeCrl(intermediate, [{ serial: revokedSerial, reason: 'keyCompromise' }]),
     makeCrl(root, []),
   ]);
   const certsDone = performance.now();

@@ -192,12 +192,18 @@ export function verifySignature(child: CertificateModel, issuer: CertificateMode
 }
 
 function signatureValid(child: CertificateModel, issuer: CertificateModel): boolean {
-  const alg = child.signatureAlgorithm;
-  if (!keyFits(alg, issuer.publicKey)) return false;
-  const key = publicKeyObject(issuer);
+  return verifySignedData(child.signatureAlgorithm, child.tbsDer, child.signatureValue, issuer);
+}
+
+/**
+ * Verifies a signature over `data` (a CRL's tbsCertList, an OCSP tbsResponseData, a
+ * certificate's tbsCertificate) made with `alg` by the key of `signer`. The algorithm must already
+ * have passed `checkSignatureAlgorithm`. Never throws.
+ */
+export function verifySignedData(alg: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array, signer: CertificateModel): boolean {
+  if (!keyFits(alg, signer.publicKey)) return false;
+  const key = publicKeyObject(signer);
   if (key === null) return false;
-  const data = child.tbsDer;
-  const signature = child.signatureValue;
   try {
     if (alg.oid === OID.rsaPss) {
       const pss = alg.pss;
