@@ -32,3 +32,20 @@ function usageMessage(error: unknown, config: ParseArgsConfig): string {
   }
   return message;
 }
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/** `--at`: an ISO 8601 date (UTC) or date-time with a zone; now when absent. */
+export function parseAt(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const date = ISO_WITH_ZONE.test(text) ? new Date(text) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new UsageError(`--at expects an ISO 8601 date (YYYY-MM-DD, taken as UTC) or date-time with a zone, e.g. 2025-01-01T00:00:00Z; got "${text}"`);
+  }
+  return date;
+}
+
+/** ISO 8601 without milliseconds. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

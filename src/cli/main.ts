@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   pki: async () => (await import('./commands/pki.js')).default,
   demo: async () => (await import('./commands/demo.js')).default,
   expiry: async () => (await import('./commands/expiry.js')).default,
+  revocation: async () => (await import('./commands/revocation.js')).default,
 };
 
 /** Loads a registered command, or undefined for an unknown name. */

@@ -8,7 +8,7 @@ import { readCertificatesFile } from '../../cert/parse.js';
 import type { CertificateModel } from '../../cert/types.js';
 import { ClientCertError, isClientCertError } from '../../errors.js';
 import { createVerifier, DEFAULT_MAX_DEPTH, type Purpose } from '../../verify/chain.js';
-import { parseCommandArgs } from '../args.js';
+import { isoSeconds, parseAt, parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
 import { styleFor } from '../style.js';
 
@@ -42,26 +42,12 @@ Examples:
     --ca fixtures/reference/usertrust-rsa-root.pem --at 2025-01-01T00:00:00Z
 `;
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-
-function parseAt(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const date = ISO_WITH_ZONE.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
-    throw new UsageError(`--at expects an ISO 8601 date (YYYY-MM-DD, taken as UTC) or date-time with a zone, e.g. 2025-01-01T00:00:00Z; got "${text}"`);
-  }
-  return date;
-}
-
 function parseInteger(flag: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`${flag} expects an integer from 0 to ${max}, got "${text}"`);
   return Number(text);
 }
 
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function colons(hex: string): string {
   return hex.replace(/(..)(?!$)/g, '$1:');
