@@ -366,7 +366,7 @@ describe('ClientCertGate: options', () => {
     [{ trustAnchors: USERTRUST_PEM, pins: [{ label: 'x', serial: '01' }] }, /"serial" needs "issuer"/],
     [{ trustAnchors: USERTRUST_PEM, cache: { chain: 5 } }, /did you mean "chains"/],
     [{ trustAnchors: USERTRUST_PEM, source: 'header' }, /"source"/],
-    [{ trustAnchors: USERTRUST_PEM, revocation: 'hard-fail' }, /"revocation"/],
+    [{ trustAnchors: USERTRUST_PEM, revocation: 'hardfail' }, /revocation option "mode" must be .*did you mean "hard-fail"/],
   ])('refuses bad options with a TypeError: %#', (options, message) => {
     const v = countingValidator();
     expect(() => new ClientCertGate(options as unknown as ClientCertGateOptions, { validatorFactory: v.factory })).toThrow(TypeError);

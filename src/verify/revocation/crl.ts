@@ -84,7 +84,8 @@ export interface ParsedCrl {
   lookup(serial: string): CrlEntry | undefined;
 }
 
-function readExtensions(bytes: Uint8Array, tlv: Tlv, what: string, visit: (oid: string, critical: boolean, value: Tlv) => void): void {
+/** Reads an Extensions SEQUENCE strictly (DER booleans, no repeats), calling `visit` for each. */
+export function readExtensions(bytes: Uint8Array, tlv: Tlv, what: string, visit: (oid: string, critical: boolean, value: Tlv) => void): void {
   const r = DerReader.inside(bytes, tlv);
   const seen = new Set<string>();
   if (r.atEnd) throw malformed(`empty ${what} at offset ${tlv.offset}`);
@@ -110,7 +111,8 @@ function inner(bytes: Uint8Array, value: Tlv, tag: number, what: string): Tlv {
   return tlv;
 }
 
-function readEnumerated(bytes: Uint8Array, tlv: Tlv, what: string): number {
+/** An ENUMERATED (tag already checked) from 0 to 127. */
+export function readEnumerated(bytes: Uint8Array, tlv: Tlv, what: string): number {
   const raw = readIntegerBytes(bytes, { ...tlv, tag: TAG.INTEGER }, what);
   if (raw.length > 1 || ((raw[0] as number) & 0x80) !== 0) throw malformed(`${what} out of range`);
   return raw[0] as number;

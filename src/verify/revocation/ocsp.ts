@@ -13,7 +13,7 @@ import { parseCertificate } from '../../cert/parse.js';
 import { readTime } from '../../cert/time.js';
 import type { CertificateModel, DistinguishedName, SignatureAlgorithm } from '../../cert/types.js';
 import { checkSignatureAlgorithm, verifySignedData } from '../algorithms.js';
-import { CRL_REASONS } from './crl.js';
+import { CRL_REASONS, readEnumerated, readExtensions } from './crl.js';
 
 const OID = {
   sha1: '1.3.14.3.2.26',
@@ -140,12 +140,6 @@ function explicit(bytes: Uint8Array, tlv: Tlv, tag: number, what: string): Tlv {
   return inner;
 }
 
-function readEnumerated(bytes: Uint8Array, tlv: Tlv, what: string): number {
-  const raw = readIntegerBytes(bytes, { ...tlv, tag: TAG.INTEGER }, what);
-  if (raw.length > 1 || ((raw[0] as number) & 0x80) !== 0) throw malformed(`${what} out of range`);
-  return raw[0] as number;
-}
-
 /**
  * GeneralizedTime as RFC 5280 profiles it, and also with fractional seconds (YYYYMMDDHHMMSS.fffZ),
  * which RFC 6960 does not forbid and some responders send; the fraction is dropped.
@@ -164,21 +158,6 @@ function readGeneralizedTime(bytes: Uint8Array, tlv: Tlv, what: string): Date {
     }
   }
   return readTime(bytes, tlv, what).date;
-}
-
-/** Reads Extensions, calling `visit` for each; returns nothing. Unknown critical extensions are refused. */
-function readOcspExtensions(bytes: Uint8Array, tlv: Tlv, what: string, visit: (oid: string, value: Uint8Array) => boolean): void {
-  const r = DerReader.inside(bytes, tlv);
-  while (!r.atEnd) {
-    const ext = DerReader.inside(bytes, r.expect(TAG.SEQUENCE, `Extension in ${what}`));
-    const oid = readOid(bytes, ext.expect(TAG.OID, `extnID in ${what}`), `extnID in ${what}`);
-    const criticalTlv = ext.optional(TAG.BOOLEAN, `critical in ${what}`);
-    const critical = criticalTlv !== undefined && bytes[criticalTlv.start] === 0xff;
-    const value = ext.expect(TAG.OCTET_STRING, `extnValue in ${what}`);
-    ext.finish(`Extension in ${what}`);
-    const known = visit(oid, bytes.subarray(value.start, value.end));
-    if (!known && critical) throw malformed(`unknown critical extension ${oid} in ${what}`);
-  }
 }
 
 /** Parses a DER OCSPResponse. Throws ClientCertError CERT_MALFORMED for anything malformed. */
@@ -241,12 +220,9 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   const extsTlv = r.optional(0xa1, 'responseExtensions');
   r.finish('ResponseData');
   if (extsTlv !== undefined) {
-    readOcspExtensions(der, explicit(der, extsTlv, TAG.SEQUENCE, 'responseExtensions'), 'responseExtensions', (oid, value) => {
-      if (oid === OID.nonce) {
-        nonce = value;
-        return true;
-      }
-      return false;
+    readExtensions(der, explicit(der, extsTlv, TAG.SEQUENCE, 'responseExtensions'), 'responseExtensions', (oid, critical, value) => {
+      if (oid === OID.nonce) nonce = der.subarray(value.start, value.end);
+      else if (critical) throw malformed(`unknown critical extension ${oid} in responseExtensions`);
     });
   }
   return {
@@ -289,7 +265,11 @@ function readSingleResponse(der: Uint8Array, tlv: Tlv): OcspSingleResponse {
   if (next !== undefined) nextUpdate = readGeneralizedTime(der, explicit(der, next, TAG.GENERALIZED_TIME, 'nextUpdate'), 'nextUpdate');
   const exts = r.optional(0xa1, 'singleExtensions');
   r.finish('SingleResponse');
-  if (exts !== undefined) readOcspExtensions(der, explicit(der, exts, TAG.SEQUENCE, 'singleExtensions'), 'singleExtensions', () => false);
+  if (exts !== undefined) {
+    readExtensions(der, explicit(der, exts, TAG.SEQUENCE, 'singleExtensions'), 'singleExtensions', (oid, critical) => {
+      if (critical) throw malformed(`unknown critical extension ${oid} in singleExtensions`);
+    });
+  }
   return {
     hashOid,
     issuerNameHash: der.subarray(nameHash.start, nameHash.end),
