@@ -164,7 +164,7 @@ describe('OCSP against the harness responder', () => {
   const ask = async (nonce: Uint8Array | undefined) => {
     const [leaf, issuer] = fx.path('uptrends-standin');
     const request = await buildOcspRequest(ocspCertId(leaf!, issuer!), nonce);
-    const body = (await postWithLimits(leaf!.ocspUrls[0]!, request, 'application/ocsp-request')).body;
+    const body = (await postWithLimits(leaf!.ocspUrls[0]!, request, { headers: { 'content-type': 'application/ocsp-request' } })).body;
     return { leaf: leaf!, issuer: issuer!, request, body };
   };
   const ctx = { at: new Date(), requireNonce: false, skewMs: 300_000, maxAgeMs: 3_600_000 };
