@@ -221,8 +221,26 @@ export class RevocationService {
     return links;
   }
 
+  // Per-certificate memos: the same parsed certificates come back on every request, and building
+  // a 129-character key or scanning URLs each time costs more than the rest of a cached check.
+  readonly #keys = new WeakMap<CertificateModel, { readonly issuer: CertificateModel; readonly key: string }>();
+  readonly #ocspUrls = new WeakMap<CertificateModel, string | null>();
+
   #ocspKey(cert: CertificateModel, issuer: CertificateModel): string {
-    return `${issuer.sha256}:${cert.sha256}`;
+    const memo = this.#keys.get(cert);
+    if (memo !== undefined && memo.issuer === issuer) return memo.key;
+    const key = `${issuer.sha256}:${cert.sha256}`;
+    this.#keys.set(cert, { issuer, key });
+    return key;
+  }
+
+  #ocspUrl(cert: CertificateModel): string | undefined {
+    let url = this.#ocspUrls.get(cert);
+    if (url === undefined) {
+      url = firstHttpUrl(cert.ocspUrls) ?? null;
+      this.#ocspUrls.set(cert, url);
+    }
+    return url ?? undefined;
   }
 
   /** The decision from cached answers, or undefined when a fetch is needed. Starts background refreshes. */
@@ -234,7 +252,7 @@ export class RevocationService {
     const atDate = new Date(at);
 
     if (p.ocspEnabled) {
-      const url = firstHttpUrl(cert.ocspUrls);
+      const url = this.#ocspUrl(cert);
       const key = this.#ocspKey(cert, issuer);
       const record = url === undefined ? undefined : this.#ocsp.get(key, at);
       if (record !== undefined && at >= record.answer.thisUpdate.getTime() - 300_000 && at < record.expiresAt) {
@@ -286,7 +304,7 @@ export class RevocationService {
     // A source whose cached answer is still current (an OCSP "unknown", a CRL that does not cover
     // this certificate) is not asked again before its refresh time.
     if (p.ocspEnabled) {
-      const url = firstHttpUrl(cert.ocspUrls);
+      const url = this.#ocspUrl(cert);
       const record = this.#ocsp.get(this.#ocspKey(cert, issuer), t);
       if (url !== undefined && (record === undefined || t >= record.refreshAt || t >= record.expiresAt)) jobs.push(this.#fetchOcsp(cert, issuer, url, at));
     }
