@@ -94,7 +94,7 @@ describe('certgate revocation check (live harness responders)', () => {
   it('responder down: exit 3, each source says why', async () => {
     fx.responder.fault = 'down';
     try {
-      const run = await cli(['revocation', 'check', file('standin.pem'), '--issuer', file('intermediate.pem'), '--timeout', '1000']);
+      const run = await cli(['revocation', 'check', file('standin.pem'), '--issuer', file('intermediate.pem'), '--timeout', '5000']);
       expect(run.code).toBe(3);
       expect(run.stdout).toMatch(/OCSP ERROR/);
       expect(run.stdout).toMatch(/CRL {2}ERROR/);

@@ -75,8 +75,8 @@ describe('requireClientCert with revocation over mTLS', () => {
 
   it('responder down: hard-fail answers 401 REVOCATION_UNKNOWN, soft-fail lets the request through and logs a warning', async () => {
     fx.responder.fault = 'down';
-    const hard = await serve({ mode: 'hard-fail', ocsp: { enabled: true, timeoutMs: 1000 } });
-    const soft = await serve({ mode: 'soft-fail', ocsp: { enabled: true, timeoutMs: 1000 } });
+    const hard = await serve({ mode: 'hard-fail', ocsp: { enabled: true, timeoutMs: 5000 } });
+    const soft = await serve({ mode: 'soft-fail', ocsp: { enabled: true, timeoutMs: 5000 } });
     try {
       expect(await hard.get('uptrends-standin')).toEqual({ status: 401, code: 'REVOCATION_UNKNOWN' });
       expect(await soft.get('uptrends-standin')).toEqual({ status: 200, code: undefined });

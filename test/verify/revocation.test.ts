@@ -22,17 +22,19 @@ beforeEach(() => {
 });
 
 type Via = 'ocsp' | 'crl';
-const TIMEOUT = 1000;
+/** Deadline for the 'slow' fault (the responder answers after 2.5 s); generous elsewhere, for loaded machines. */
+const SHORT_TIMEOUT = 1000;
+const TIMEOUT = 10_000;
 
-function policy(via: Via, mode: 'soft-fail' | 'hard-fail', extra: Partial<RevocationPolicy> = {}): RevocationPolicy {
+function policy(via: Via, mode: 'soft-fail' | 'hard-fail', extra: Partial<RevocationPolicy> = {}, timeoutMs = TIMEOUT): RevocationPolicy {
   return via === 'ocsp'
-    ? { mode, ocsp: { enabled: true, timeoutMs: TIMEOUT }, crl: { fetch: false }, ...extra }
-    : { mode, ocsp: { enabled: false }, crl: { fetch: true, timeoutMs: TIMEOUT }, ...extra };
+    ? { mode, ocsp: { enabled: true, timeoutMs }, crl: { fetch: false }, ...extra }
+    : { mode, ocsp: { enabled: false }, crl: { fetch: true, timeoutMs }, ...extra };
 }
 
 async function run(via: Via, mode: 'soft-fail' | 'hard-fail', entry: string, extra: Partial<RevocationPolicy> = {}) {
   const logger = capturingLogger();
-  const checker = createRevocationChecker(policy(via, mode, extra), { logger });
+  const checker = createRevocationChecker(policy(via, mode, extra, fx.responder.fault === 'slow' ? SHORT_TIMEOUT : TIMEOUT), { logger });
   const result: RevocationCheckResult = await checker.check(fx.path(entry), new Date());
   return { result, logger, checker };
 }
@@ -148,7 +150,7 @@ describe('caching and coalescing', () => {
 
   it('concurrent checks of a certificate share one in-flight request', async () => {
     fx.responder.fault = 'slow'; // 1.5 s: all checks start while the first request is pending
-    const checker = createRevocationChecker(policy('ocsp', 'hard-fail', { ocsp: { enabled: true, timeoutMs: 5000 } }));
+    const checker = createRevocationChecker(policy('ocsp', 'hard-fail', { ocsp: { enabled: true, timeoutMs: 15_000 } }));
     const path = fx.path('uptrends-standin');
     const results = await Promise.all(Array.from({ length: 20 }, () => checker.check(path, new Date())));
     for (const r of results) expect(r.error).toBeUndefined();
@@ -179,18 +181,19 @@ describe('caching and coalescing', () => {
     const later = checker.check(path, new Date(start + 8_500));
     expect(later).not.toBeInstanceOf(Promise);
     expect((later as RevocationCheckResult).error).toBeUndefined();
-    await expect.poll(() => fx.responder.requests.ocsp).toBe(4);
+    await expect.poll(() => fx.responder.requests.ocsp, { timeout: 15_000 }).toBe(4);
     // Past the TTL, without a fresh answer, the check waits for a new one.
     const expired = checker.check(path, new Date(start + 30_000));
     expect(expired).toBeInstanceOf(Promise);
+    await expired; // no request may outlive the test (the next one counts requests)
   });
 
   it('prefetch() fetches without waiting; the next check is answered from the cache', async () => {
     const checker = createRevocationChecker(policy('ocsp', 'hard-fail'));
     const path = fx.path('uptrends-standin');
     checker.prefetch(path);
-    await expect.poll(() => checker.fetches).toBe(2);
-    await expect.poll(() => checker.check(path, new Date()) instanceof Promise).toBe(false);
+    expect(checker.fetches).toBe(2); // both started synchronously
+    await expect.poll(() => checker.check(path, new Date()) instanceof Promise, { timeout: 15_000, interval: 50 }).toBe(false);
     expect(fx.responder.requests.ocsp).toBe(2);
   });
 });
