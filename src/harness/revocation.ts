@@ -39,6 +39,7 @@ export type ResponderFault =
   /** HTTP 500. */
   | 'http-error';
 
+/** Options of `startRevocationResponder`. */
 export interface RevocationResponderOptions {
   /** The test PKI whose CAs answer. Can also be set later with `load()`. */
   readonly pki?: TestPki;

@@ -30,9 +30,11 @@ export interface RevocationCheckResult {
 
 /** The logger shape the checker writes soft-fail warnings and background failures to (pino-compatible). */
 export interface RevocationLogger {
+  /** A structured warning: `obj` has `event: 'certgate.revocation_unknown'`, the certificate and the sources' problems. */
   warn(obj: Record<string, unknown>, msg: string): void;
 }
 
+/** Options of `createRevocationChecker` besides the policy. */
 export interface RevocationCheckerOptions {
   /** Where soft-fail warnings go. Default: none. */
   readonly logger?: RevocationLogger;

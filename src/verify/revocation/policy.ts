@@ -63,6 +63,7 @@ export interface CompiledRevocationPolicy {
   readonly retryAfterMs: number;
 }
 
+/** The defaults of every revocation policy field (docs/revocation.md). */
 export const REVOCATION_DEFAULTS = Object.freeze({
   crlFetch: true,
   crlTimeoutMs: 10_000,
