@@ -566,6 +566,9 @@ function kind(value: unknown): string {
 }
 
 function show(value: unknown): string {
+  // Objects are described, never converted: String() throws for an object without a prototype
+  // (YAML and JSON.parse produce `__proto__` keys as own properties, but callers may pass any value).
+  if (typeof value === 'object' || typeof value === 'function') return value === null ? 'null' : Array.isArray(value) ? 'a list' : 'an object';
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
