@@ -42,6 +42,8 @@ const HOUR = 3_600_000;
 const EXPIRY_WARNING_INTERVAL = DAY;
 /** How many learned intermediates and warned certificates are remembered (small entries). */
 const AUX_CACHE_SIZE = 10_000;
+/** Most presented certificates remembered per leaf for resumed sessions. */
+const MAX_LEARNED = 16;
 
 /** [from, until) in ms; empty (from === until) means "do not cache". */
 interface Interval {
@@ -519,6 +521,9 @@ export class ClientCertGate {
     const validation = this.#validate(leaf, candidates, now);
     const base = validation.interval;
     if (!validation.result.ok) {
+      // Remember what a full handshake presented, so that a resumed session of the same leaf
+      // (which carries the leaf alone) gets the same verdict and code, not CHAIN_UNTRUSTED.
+      if (!resumed && candidates.length > 0) this.#learned.set(leaf.sha256, candidates.slice(0, MAX_LEARNED));
       return { verdict: rejected(validation.result.error, source, summarize(leaf, now, undefined, undefined)), generation, interval: base, logFields: undefined, level: 'warn' };
     }
     const path = validation.result.path;

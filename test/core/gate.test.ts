@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
 import type { ClientCertGateOptions, Verdict } from '../../src/core/types.js';
 import { ClientCertError, isClientCertError } from '../../src/errors.js';
+import { parseCertificate } from '../../src/cert/parse.js';
 import { countingValidator } from '../helpers/counting-validator.js';
+import { entry, manifest, pkiFile, referenceTime } from '../helpers/tls.js';
 import { capturingLogger, clock, fakeSocket, sectigo, SECTIGO_PEM, uptrends, UPTRENDS_PEM, UPTRENDS_PIN, usertrust, USERTRUST_PEM } from '../helpers/gate.js';
 
 const gates: ClientCertGate[] = [];
@@ -243,6 +245,20 @@ describe('ClientCertGate: caching', () => {
     // A fresh (not resumed) handshake with the leaf alone is judged on what it presented.
     const fresh = sync(gate.evaluate({ socket: fakeSocket([uptrends.der]) }));
     expect(fresh.ok || fresh.code).toBe('CHAIN_UNTRUSTED');
+  });
+
+  it('a resumed session of a rejected chain gets the same code as its full handshake (found by the soak)', () => {
+    // zoo-too-deep: one intermediate too many for the policy. On resumption Node hands over the
+    // leaf alone; without the presented chain remembered the answer was CHAIN_UNTRUSTED.
+    const e = entry('zoo-too-deep');
+    const policy = manifest.policies['uptrends'] as { maxDepth?: number };
+    const anchors = manifest.anchors['uptrends'] as { roots: string[]; intermediates: string[] };
+    const { gate } = makeGate({ trustAnchors: anchors.roots.map(pkiFile), intermediates: anchors.intermediates.map(pkiFile), maxDepth: policy.maxDepth ?? 1, now: () => referenceTime });
+    const ders = [e.cert, ...e.chain].map((file) => parseCertificate(pkiFile(file)).der);
+    const full = sync(gate.evaluate({ socket: fakeSocket(ders) }));
+    expect(full.ok || full.code).toBe('CHAIN_TOO_DEEP');
+    const resumed = sync(gate.evaluate({ socket: fakeSocket(ders.slice(0, 1), { resumed: true }) }));
+    expect(resumed.ok || resumed.code).toBe('CHAIN_TOO_DEEP');
   });
 
   it('warns once per 24 h for a certificate inside the warning window, not once per request', () => {
