@@ -79,7 +79,7 @@ export interface SoakReport {
 
 interface SoakCase {
   readonly name: string;
-  readonly server: 'uptrends' | 'customer';
+  readonly server: ServerName;
   readonly path: string;
   readonly client: string | undefined;
   readonly keepAlive: boolean;
@@ -91,6 +91,9 @@ interface SoakCase {
 
 /** https.request passes `secureContext` on to tls.connect; its typings omit it. */
 type ClientRequestOptions = https.RequestOptions & { readonly secureContext: tls.SecureContext };
+
+/** The mTLS servers, and two behind-a-proxy servers whose header source trusts loopback or nobody here. */
+type ServerName = 'uptrends' | 'customer' | 'proxy-trusted' | 'proxy-untrusted';
 
 type AbortKind = 'handshake' | 'mid-request' | 'after-send';
 
@@ -228,10 +231,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
   });
 
+  // Behind a TLS-terminating proxy: the certificate arrives in RFC 9440 headers. One server trusts
+  // the loopback peer as its proxy, the other trusts only 10.0.0.0/8, so for it every forwarded
+  // header comes from an untrusted peer and must be ignored.
+  const proxiedGate = (trustedProxies: string[]) =>
+    requireClientCert({
+      trustAnchors: anchors.roots,
+      intermediates: anchors.intermediates,
+      pins: uptrendsPolicy.pins ?? [],
+      maxDepth: uptrendsPolicy.maxDepth,
+      source: { header: 'rfc9440', trustedProxies },
+      now: () => now,
+      logger,
+    });
+  const trustedProxyGate = proxiedGate(['loopback']);
+  const untrustedProxyGate = proxiedGate(['10.0.0.0/8']);
+  const proxied = (gate: typeof trustedProxyGate) =>
+    https.createServer({ key: serverTls.key, cert: serverTls.cert }, (req: IncomingMessage, res: ServerResponse) => {
+      gate(req, res, (error?: unknown) => (error === undefined ? ok(res) : fail(res, error)));
+    });
+  const trustedProxyServer = proxied(trustedProxyGate);
+  const untrustedProxyServer = proxied(untrustedProxyGate);
+  const servers = [uptrendsServer, customerServer, trustedProxyServer, untrustedProxyServer];
+
   const handlesBefore = networkHandles();
   let open = 0;
   let maxOpen = 0;
-  for (const server of [uptrendsServer, customerServer]) {
+  for (const server of servers) {
     server.on('connection', (socket: net.Socket) => {
       open += 1;
       maxOpen = Math.max(maxOpen, open);
@@ -243,10 +269,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     server.on('tlsClientError', () => undefined);
     server.keepAliveTimeout = 5000;
   }
-  await Promise.all([uptrendsServer, customerServer].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
-  const ports = {
-    uptrends: (uptrendsServer.address() as net.AddressInfo).port,
-    customer: (customerServer.address() as net.AddressInfo).port,
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+  const portOf = (s: https.Server): number => (s.address() as net.AddressInfo).port;
+  const ports: Record<ServerName, number> = {
+    uptrends: portOf(uptrendsServer),
+    customer: portOf(customerServer),
+    'proxy-trusted': portOf(trustedProxyServer),
+    'proxy-untrusted': portOf(untrustedProxyServer),
   };
 
   // --- the request mix ----------------------------------------------------------------------------
@@ -283,6 +312,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const expired = manifest.entries.find((e) => e.id === 'zoo-expired');
     if (expired !== undefined) {
       cases.push({ name: 'forged proxy headers over an expired certificate', server: 'uptrends', path: '/', client: expired.id, keepAlive: true, headers: forged, status: 401, code: 'CERT_EXPIRED' });
+    }
+  }
+  // Forwarded certificates: every uptrends-policy entry through the trusted proxy (the verdict must
+  // be the one of the direct TLS path), and the stand-in forged from an untrusted peer.
+  const sf = (pemText: string): string => `:${pemText.replace(/-----[^-]+-----|\s/g, '')}:`;
+  for (const e of manifest.entries) {
+    if (e.policy !== 'uptrends') continue;
+    const material = pki.entry(e.id);
+    const { code, status } = expectedOf(e);
+    const headers: Record<string, string> = { 'client-cert': sf(material.certPem) };
+    if (material.chainPems.length > 0) headers['client-cert-chain'] = material.chainPems.map(sf).join(', ');
+    cases.push({ name: `${e.id} via a trusted proxy`, server: 'proxy-trusted', path: '/', client: undefined, keepAlive: true, headers, status, code: code === 'valid' ? undefined : code });
+    if (e.id === standin?.id) {
+      cases.push({ name: `${e.id} forged by an untrusted peer`, server: 'proxy-untrusted', path: '/', client: undefined, keepAlive: false, headers, status: 401, code: 'CERT_MISSING' });
+      cases.push({ name: `${e.id} in two header formats at once`, server: 'proxy-trusted', path: '/', client: undefined, keepAlive: false, headers: { ...headers, 'x-forwarded-client-cert': `Cert="${encodeURIComponent(material.certPem)}"` }, status: 400, code: 'HEADER_AMBIGUOUS' });
+      cases.push({ name: 'damaged forwarded certificate', server: 'proxy-trusted', path: '/', client: undefined, keepAlive: true, headers: { 'client-cert': `:${sf(material.certPem).slice(1, 200)}:` }, status: 401, code: 'CERT_MALFORMED' });
     }
   }
   progress(`soak: ${cases.length} request cases, ${faults ? 'with' : 'without'} faults, ${concurrency} clients, ${(durationMs / 1000).toFixed(0)} s`);
@@ -370,7 +415,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       req.end();
     });
 
-  const abortConnection = (kind: AbortKind, server: 'uptrends' | 'customer'): Promise<void> =>
+  const abortConnection = (kind: AbortKind, server: ServerName): Promise<void> =>
     new Promise((resolve) => {
       aborted[kind] += 1;
       const port = ports[server];
@@ -492,9 +537,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (let i = 0; i < 100 && open > 0; i++) await sleep(50);
   const openAtEnd = open;
   if (openAtEnd !== 0) violate(`${openAtEnd} server connections still open after every client closed`);
-  uptrendsGate.gate.close();
-  customerGate.gate.close();
-  await Promise.all([uptrendsServer, customerServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  for (const g of [uptrendsGate, customerGate, trustedProxyGate, untrustedProxyGate]) g.gate.close();
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   let handlesAfter = networkHandles();
   for (let i = 0; i < 40 && handlesAfter > handlesBefore; i++) {
     await sleep(50);
