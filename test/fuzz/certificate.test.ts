@@ -78,7 +78,7 @@ describe('fuzz: certificate parsing', () => {
       fc.property(derMutant(bases), (der) => {
         tally.add(outcome(parseAndUse, der, MALFORMED));
       }),
-      params(300),
+      params(200),
     );
     tally.report();
     // The mutator must produce parseable certificates too, or it only tests the outer reader.
@@ -93,7 +93,7 @@ describe('fuzz: certificate parsing', () => {
         const text = textForm(der, form);
         tally.add(outcome(parseAndUse, asBytes ? new TextEncoder().encode(text) : text, MALFORMED));
       }),
-      params(200),
+      params(150),
     );
     tally.report();
   });
@@ -111,7 +111,7 @@ describe('fuzz: certificate parsing', () => {
         }
         tally.add(outcome(parseAndUse, text, MALFORMED));
       }),
-      params(300),
+      params(200),
     );
     tally.report();
   });
@@ -132,7 +132,7 @@ describe('fuzz: certificate parsing', () => {
           tally.add(outcome(parseAndUse, input, MALFORMED));
         },
       ),
-      params(300),
+      params(200),
     );
     tally.report();
   });
