@@ -186,3 +186,32 @@ describe('named targets', () => {
     expect(unknown.failures[0]?.message).toMatch(/named targets: uptrends/);
   });
 });
+
+describe('hostile files', () => {
+  it('never throws: random bytes, truncated archives, deep JSON, oversized files are UNKNOWN with a code', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const d = join(dir, 'hostile');
+    mkdirSync(d);
+    const p12 = readFileSync(await writeP12(dir, 'whole.p12', warning, 'pw'));
+    const cases: Array<[string, Uint8Array | string]> = [
+      ['random.p12', randomBytes(4096)],
+      ['truncated.p12', p12.subarray(0, Math.floor(p12.length / 2))],
+      ['random.der', Buffer.concat([Buffer.from([0x30, 0x82, 0x10, 0x00]), randomBytes(300)])],
+      ['fake-pfx.crt', Buffer.from([0x30, 0x03, 0x02, 0x01, 0x03])],
+      ['deep.json', `${'{"pins":'.repeat(1)}${'['.repeat(5000)}${']'.repeat(5000)}}`],
+      ['big.pem', Buffer.alloc(1024 * 1024 + 1, 0x41)],
+      ['empty.cer', ''],
+    ];
+    for (const [name, content] of cases) writeFileSync(join(d, name), content);
+    const results = await Promise.all(cases.map(([name]) => loadTarget(join(d, name), { password: 'pw' })));
+    for (const [i, result] of results.entries()) {
+      expect([cases[i]?.[0], result.items.length, typeof result.failures[0]?.code]).toEqual([cases[i]?.[0], 0, 'string']);
+    }
+    expect(results[5]?.failures[0]?.message).toMatch(/larger than the limit of 1048576 bytes/);
+    // The directory as a whole: one UNKNOWN per bad certificate file (a .json is not read from a directory).
+    const report = await checkExpiry([d], { now, password: 'pw' });
+    expect(report.entries.map((e) => e.label.slice(d.length + 1)).sort()).toEqual(cases.map(([name]) => name).filter((n) => !n.endsWith('.json')).sort());
+    expect(report.counts.UNKNOWN).toBe(cases.length - 1);
+    expect(report.exitCode).toBe(3);
+  });
+});

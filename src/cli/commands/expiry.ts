@@ -10,7 +10,6 @@ import { pinItem, type ExpiryItem } from '../../expiry/targets.js';
 import { writeExpiryTextfile } from '../../expiry/textfile.js';
 import { sendExpiryWebhook, shouldNotify, type WebhookResult } from '../../expiry/webhook.js';
 import { ClientCertError, isClientCertError } from '../../errors.js';
-import { uptrendsBundledPins } from '../../uptrends/index.js';
 import { FileReadError, readFileBounded } from '../../util/read-bounded.js';
 import { parsePinFile, windowStatus, type Pin } from '../../verify/pins.js';
 import { parseCommandArgs } from '../args.js';
@@ -102,7 +101,8 @@ function envName(option: string, value: string | undefined): string | undefined 
 
 /** The items of the `uptrends` target: bundled pins, plus the pin file's (an expired bundled pin superseded by an active pin of the file is not counted). */
 async function uptrendsItems(pinFile: string | undefined, cwd: string, now: number): Promise<ExpiryItem[]> {
-  const bundled = uptrendsBundledPins();
+  // Loaded only for this target: the preset pulls in the whole gate.
+  const bundled = (await import('../../uptrends/index.js')).uptrendsBundledPins();
   let configured: Pin[] = [];
   if (pinFile !== undefined) {
     let bytes: Buffer;
