@@ -35,17 +35,29 @@ export interface ClientCertMiddleware {
   readonly gate: ClientCertGate;
 }
 
-function apply(verdict: Verdict, req: ClientCertRequest, res: ServerResponse, next: NextFunction, onError: 'respond' | 'next'): void {
+/** Where adapters put what the application sees (Express/node:http `req`, Fastify `request`). */
+export interface ClientCertTarget {
+  clientCertificate?: ClientCertificate | undefined;
+  clientIdentity?: ClientIdentity | undefined;
+}
+
+/**
+ * Sets `clientCertificate`/`clientIdentity` from an accepted verdict, and clears them otherwise:
+ * a value planted by something earlier never survives on a request this gate did not accept.
+ */
+export function attachVerdict(target: ClientCertTarget, verdict: Verdict): void {
   if (verdict.outcome === 'accepted') {
-    req.clientCertificate = verdict.certificate;
-    req.clientIdentity = verdict.identity;
-    next();
-    return;
+    target.clientCertificate = verdict.certificate;
+    target.clientIdentity = verdict.identity;
+  } else {
+    target.clientCertificate = undefined;
+    target.clientIdentity = undefined;
   }
-  // Never leave a value set by something earlier in the chain on a request this gate did not accept.
-  req.clientCertificate = undefined;
-  req.clientIdentity = undefined;
-  if (verdict.outcome === 'absent') {
+}
+
+function apply(verdict: Verdict, req: ClientCertRequest, res: ServerResponse, next: NextFunction, onError: 'respond' | 'next'): void {
+  attachVerdict(req, verdict);
+  if (verdict.ok) {
     next();
     return;
   }

@@ -14,10 +14,10 @@
 import https from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { SecureVersion, Server as TlsServer, TLSSocket } from 'node:tls';
-import { ClientCertGate } from './gate.js';
+import type { ClientCertGate } from './gate.js';
+import { gateOf as findGate, type GateLike } from './resolve.js';
 
-/** A gate, or anything carrying one (the middleware returned by `requireClientCert` / `requireUptrendsClientCert`). */
-export type GateLike = ClientCertGate | { readonly gate: ClientCertGate };
+export type { GateLike } from './resolve.js';
 
 /** Node's https server options (your `key` and `cert` or `pfx` are required) plus `strict`. */
 export interface MtlsServerOptions extends https.ServerOptions {
@@ -37,10 +37,9 @@ export const MTLS_OWNED_SERVER_OPTIONS = ['requestCert', 'rejectUnauthorized', '
 const VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 function gateOf(policy: GateLike): ClientCertGate {
-  if (policy instanceof ClientCertGate) return policy;
-  const carried = (typeof policy === 'object' || typeof policy === 'function') && policy !== null ? (policy as { gate?: unknown }).gate : undefined;
-  if (carried instanceof ClientCertGate) return carried;
-  throw new TypeError('certgate: mtlsServerOptions needs a gate or the middleware returned by requireClientCert()/requireUptrendsClientCert()');
+  const gate = findGate(policy);
+  if (gate !== undefined) return gate;
+  throw new TypeError('certgate: mtlsServerOptions needs a gate or what an adapter returned (requireClientCert(), requireUptrendsClientCert(), withClientCert() of certgate/node)');
 }
 
 /**

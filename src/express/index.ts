@@ -6,16 +6,17 @@
  *     app.get('/admin', requireRole('admin'), handler);
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ClientCertError } from '../errors.js';
 import { ClientCertGate } from '../core/gate.js';
 import { clientCertMiddleware, type ClientCertMiddleware, type ClientCertRequest, type NextFunction } from '../core/middleware.js';
-import { assertKnownKeys } from '../core/options.js';
 import { sendProblem } from '../core/problem.js';
+import { compileRoleRequirement, type RoleArgs } from '../core/roles.js';
 import type { ClientCertGateOptions } from '../core/types.js';
 
 export { clientCertMiddleware } from '../core/middleware.js';
 export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from '../core/middleware.js';
 export type { ClientCertGateOptions, ClientCertificate, ClientIdentity, Verdict } from '../core/types.js';
+export type { RequireRoleOptions, RoleArgs } from '../core/roles.js';
+export { REQUIRE_ROLE_OPTION_NAMES } from '../core/roles.js';
 
 /**
  * Express middleware that admits a request only with a client certificate that chains to
@@ -32,55 +33,15 @@ export function requireClientCert(options: ClientCertGateOptions): ClientCertMid
   return clientCertMiddleware(new ClientCertGate(options));
 }
 
-/** Options of `requireRole` / `requireAnyRole`, given after the role names. */
-export interface RequireRoleOptions {
-  /** On denial: answer problem+json ('respond', default) or call `next(ClientCertError)`. */
-  readonly onError?: 'respond' | 'next';
-  /** 'all' (default): every listed role is needed; 'any': one of them is enough. */
-  readonly mode?: 'all' | 'any';
-}
+type RoleMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
-/** Every option name `requireRole` / `requireAnyRole` accept. */
-export const REQUIRE_ROLE_OPTION_NAMES = ['onError', 'mode'] as const satisfies ReadonlyArray<keyof RequireRoleOptions>;
-
-/** Role names, optionally followed by an options object. */
-export type RoleArgs = [string, ...Array<string | RequireRoleOptions>] | [...string[], RequireRoleOptions];
-
-function roleMiddleware(args: ReadonlyArray<string | RequireRoleOptions>, defaultMode: 'all' | 'any'): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
-  const last = args[args.length - 1];
-  const options: RequireRoleOptions = typeof last === 'object' && last !== null ? last : {};
-  if (typeof last === 'object' && last !== null) assertKnownKeys(last, REQUIRE_ROLE_OPTION_NAMES, 'requireRole');
-  const roles = args.filter((a): a is string => typeof a === 'string');
-  if (roles.length === 0 || roles.length !== args.length - (typeof last === 'object' && last !== null ? 1 : 0)) {
-    throw new TypeError('certgate: requireRole needs one or more role names (strings), optionally followed by an options object');
-  }
-  for (const role of roles) if (role.trim() === '') throw new TypeError('certgate: requireRole: a role name is empty');
-  const onError = options.onError ?? 'respond';
-  if (onError !== 'respond' && onError !== 'next') throw new TypeError(`certgate: requireRole option "onError" must be "respond" or "next", found ${String(onError)}`);
-  const mode = options.mode ?? defaultMode;
-  if (mode !== 'all' && mode !== 'any') throw new TypeError(`certgate: requireRole option "mode" must be "all" or "any", found ${String(mode)}`);
-  const fail = (res: ServerResponse, next: NextFunction, error: ClientCertError): void => {
-    if (onError === 'next') next(error);
-    else sendProblem(res, error);
-  };
+function roleMiddleware(args: RoleArgs, defaultMode: 'all' | 'any'): RoleMiddleware {
+  const requirement = compileRoleRequirement(args, defaultMode, 'requireRole');
   return (req: ClientCertRequest, res: ServerResponse, next: NextFunction): void => {
-    const identity = req.clientIdentity;
-    if (req.clientCertificate === undefined) {
-      fail(res, next, new ClientCertError('CERT_MISSING', 'expected a client certificate mapped to an identity, found no accepted certificate'));
-      return;
-    }
-    if (identity === undefined) {
-      fail(res, next, new ClientCertError('IDENTITY_UNKNOWN', 'the certificate is valid but is not mapped to a client identity, so it has no roles'));
-      return;
-    }
-    const has = (role: string): boolean => identity.roles.includes(role);
-    const ok = mode === 'all' ? roles.every(has) : roles.some(has);
-    if (ok) {
-      next();
-      return;
-    }
-    const missing = roles.filter((r) => !has(r));
-    fail(res, next, new ClientCertError('ROLE_MISSING', mode === 'all' ? `this resource needs the role(s) ${missing.join(', ')}` : `this resource needs one of the roles ${roles.join(', ')}`));
+    const error = requirement.check(req);
+    if (error === undefined) next();
+    else if (requirement.onError === 'next') next(error);
+    else sendProblem(res, error);
   };
 }
 
@@ -91,12 +52,12 @@ function roleMiddleware(args: ReadonlyArray<string | RequireRoleOptions>, defaul
  * 401 CERT_MISSING without an accepted certificate, 403 IDENTITY_UNKNOWN for a certificate
  * that maps to no identity.
  */
-export function requireRole(...args: RoleArgs): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
+export function requireRole(...args: RoleArgs): RoleMiddleware {
   return roleMiddleware(args, 'all');
 }
 
 /** `requireRole` with `mode: 'any'`: one of the listed roles is enough. */
-export function requireAnyRole(...args: RoleArgs): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
+export function requireAnyRole(...args: RoleArgs): RoleMiddleware {
   return roleMiddleware(args, 'any');
 }
 
