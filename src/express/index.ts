@@ -6,9 +6,9 @@
  *     app.get('/admin', requireRole('admin'), handler);
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ClientCertGate } from '../core/gate.js';
 import { clientCertMiddleware, type ClientCertMiddleware, type ClientCertRequest, type NextFunction } from '../core/middleware.js';
 import { sendProblem } from '../core/problem.js';
+import { resolveGate, type GateLike } from '../core/resolve.js';
 import { compileRoleRequirement, type RoleArgs } from '../core/roles.js';
 import type { ClientCertGateOptions } from '../core/types.js';
 
@@ -17,6 +17,7 @@ export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from '../c
 export type { ClientCertGateOptions, ClientCertificate, ClientIdentity, Verdict } from '../core/types.js';
 export type { RequireRoleOptions, RoleArgs } from '../core/roles.js';
 export { REQUIRE_ROLE_OPTION_NAMES } from '../core/roles.js';
+export type { GateLike } from '../core/resolve.js';
 
 /**
  * Express middleware that admits a request only with a client certificate that chains to
@@ -26,11 +27,14 @@ export { REQUIRE_ROLE_OPTION_NAMES } from '../core/roles.js';
  * answers RFC 9457 `application/problem+json` (401 for a missing or invalid certificate, 403 for
  * a valid one no pin or identity allows), or with `onError: 'next'` calls `next(ClientCertError)`.
  *
+ * `policy`: gate options, or a compiled gate (`createClientCertGate()`, `createUptrendsGate()`)
+ * or anything carrying one, to share one policy and its caches between adapters or routes.
+ *
  * @throws TypeError for a bad option (with a hint for a misspelled one); ClientCertError
  *   CONFIG_INVALID when a pin or identities file cannot be loaded.
  */
-export function requireClientCert(options: ClientCertGateOptions): ClientCertMiddleware {
-  return clientCertMiddleware(new ClientCertGate(options));
+export function requireClientCert(policy: ClientCertGateOptions | GateLike): ClientCertMiddleware {
+  return clientCertMiddleware(resolveGate(policy, 'requireClientCert').gate);
 }
 
 type RoleMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;

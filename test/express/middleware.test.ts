@@ -9,23 +9,14 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
 import { clientCertMiddleware } from '../../src/core/middleware.js';
-import type { ClientCertificateSource, ClientCertGateOptions } from '../../src/core/types.js';
+import type { ClientCertGateOptions } from '../../src/core/types.js';
 import { requireAnyRole, requireRole, type ClientCertRequest } from '../../src/express/index.js';
 import { isClientCertError } from '../../src/errors.js';
 import { countingValidator } from '../helpers/counting-validator.js';
-import { capturingLogger, sectigo, uptrends, UPTRENDS_PIN, USERTRUST_PEM } from '../helpers/gate.js';
+import { capturingLogger, sectigo, UPTRENDS_PIN, USERTRUST_PEM } from '../helpers/gate.js';
+import { headerSource, inside, UPTRENDS_CHAIN } from '../helpers/header-source.js';
 
-/** Test-only source: the chain as comma-separated base64 DER in `x-test-chain`. */
-const headerSource: ClientCertificateSource = {
-  name: 'test-header',
-  read(req) {
-    const value = req.headers?.['x-test-chain'];
-    if (typeof value !== 'string' || value === '') return { kind: 'none', reason: 'no x-test-chain header' };
-    return { kind: 'chain', ders: value.split(',').map((b) => Buffer.from(b, 'base64')) };
-  },
-};
-const CHAIN = [uptrends.der, sectigo.der].map((d) => Buffer.from(d).toString('base64')).join(',');
-const inside = () => Date.parse('2025-01-01T00:00:00Z');
+const CHAIN = UPTRENDS_CHAIN;
 
 function middleware(options: Partial<ClientCertGateOptions>) {
   const logger = capturingLogger();

@@ -80,6 +80,8 @@ export interface Answer {
   status?: number;
   body?: Record<string, unknown>;
   contentType?: string;
+  /** Every response header. */
+  headers?: import('node:http').IncomingHttpHeaders;
   /** The TLS or socket error when there was no HTTP answer. */
   error?: string;
 }
@@ -118,7 +120,7 @@ export function get(port: number, path: string, client: PkiEntry | undefined, ag
             } catch {
               body = { text };
             }
-            resolve({ status: res.statusCode, body, contentType: res.headers['content-type'] });
+            resolve({ status: res.statusCode, body, contentType: res.headers['content-type'], headers: res.headers });
           });
         },
       );
