@@ -9,17 +9,10 @@ import type { ClientCertGateOptions } from '../../src/core/types.js';
 import { isClientCertError } from '../../src/errors.js';
 import { requireClientCert } from '../../src/express/index.js';
 import certgate, { fastifyClientCert, requireAnyRole, requireRole } from '../../src/fastify/index.js';
-import { UPTRENDS_PIN, USERTRUST_PEM } from '../helpers/gate.js';
-import { asyncRevocation, headerSource, inside, UPTRENDS_CHAIN } from '../helpers/header-source.js';
+import { USERTRUST_PEM } from '../helpers/gate.js';
+import { asyncRevocation, HEADER_GATE_OPTIONS, UPTRENDS_CHAIN } from '../helpers/header-source.js';
 
-const base: ClientCertGateOptions = {
-  trustAnchors: USERTRUST_PEM,
-  source: headerSource,
-  now: inside,
-  logger: false,
-  pins: [UPTRENDS_PIN],
-  identities: [{ name: 'uptrends', roles: ['monitor'], match: { subjectEmail: 'certificates@uptrends.com' } }],
-};
+const base: ClientCertGateOptions = HEADER_GATE_OPTIONS;
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {

@@ -2,9 +2,9 @@
  * A test-only certificate source for adapter plumbing tests over plain HTTP (or Fastify's
  * inject): the chain as comma-separated base64 DER in `x-test-chain`.
  */
-import type { ClientCertificateSource, RevocationChecker } from '../../src/core/types.js';
+import type { ClientCertGateOptions, ClientCertificateSource, RevocationChecker } from '../../src/core/types.js';
 import { ClientCertError } from '../../src/errors.js';
-import { sectigo, uptrends } from './gate.js';
+import { sectigo, uptrends, UPTRENDS_PIN, USERTRUST_PEM } from './gate.js';
 
 export const headerSource: ClientCertificateSource = {
   name: 'test-header',
@@ -28,3 +28,13 @@ export function asyncRevocation(revoked: boolean): RevocationChecker {
     check: async () => (revoked ? { error: new ClientCertError('CERT_REVOKED', 'revoked by the test checker') } : { validUntil: Date.now() + 60_000 }),
   };
 }
+
+/** Gate options over `headerSource`: the Uptrends pin, one identity with the role "monitor", quiet. */
+export const HEADER_GATE_OPTIONS: ClientCertGateOptions = {
+  trustAnchors: USERTRUST_PEM,
+  source: headerSource,
+  now: inside,
+  logger: false,
+  pins: [UPTRENDS_PIN],
+  identities: [{ name: 'uptrends', roles: ['monitor'], match: { subjectEmail: 'certificates@uptrends.com' } }],
+};

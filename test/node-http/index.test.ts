@@ -10,18 +10,11 @@ import { mtlsServerOptions } from '../../src/core/server.js';
 import type { ClientCertGateOptions } from '../../src/core/types.js';
 import { isClientCertError, type ClientCertError } from '../../src/errors.js';
 import { requireAnyRole, requireRole, withClientCert, type ClientCertIncomingMessage } from '../../src/node-http/index.js';
-import { UPTRENDS_PIN, USERTRUST_PEM } from '../helpers/gate.js';
-import { asyncRevocation, headerSource, inside, UPTRENDS_CHAIN } from '../helpers/header-source.js';
+import { USERTRUST_PEM } from '../helpers/gate.js';
+import { asyncRevocation, HEADER_GATE_OPTIONS, UPTRENDS_CHAIN } from '../helpers/header-source.js';
 import { manifest, pkiFile } from '../helpers/tls.js';
 
-const base: ClientCertGateOptions = {
-  trustAnchors: USERTRUST_PEM,
-  source: headerSource,
-  now: inside,
-  logger: false,
-  pins: [UPTRENDS_PIN],
-  identities: [{ name: 'uptrends', roles: ['monitor'], match: { subjectEmail: 'certificates@uptrends.com' } }],
-};
+const base: ClientCertGateOptions = HEADER_GATE_OPTIONS;
 
 function echo(req: ClientCertIncomingMessage, res: ServerResponse): void {
   res.setHeader('content-type', 'application/json');
