@@ -6,6 +6,7 @@ import { ClientCertError } from '../errors.js';
 import { assertKnownKeys } from './options.js';
 import type { ClientCertificate, ClientIdentity } from './types.js';
 
+/** Options of `requireRole` / `requireAnyRole` (every adapter), given after the role names. */
 export interface RequireRoleOptions {
   /** On denial: answer problem+json ('respond', default) or hand the ClientCertError to the framework ('next'). */
   readonly onError?: 'respond' | 'next';

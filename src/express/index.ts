@@ -37,7 +37,8 @@ export function requireClientCert(policy: ClientCertGateOptions | GateLike): Cli
   return clientCertMiddleware(resolveGate(policy, 'requireClientCert').gate);
 }
 
-type RoleMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
+/** The middleware `requireRole` / `requireAnyRole` return (Express 4 and 5 compatible). */
+export type RoleMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
 function roleMiddleware(args: RoleArgs, defaultMode: 'all' | 'any'): RoleMiddleware {
   const requirement = compileRoleRequirement(args, defaultMode, 'requireRole');

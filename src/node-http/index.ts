@@ -20,6 +20,7 @@ import { compileRoleRequirement, type RoleArgs } from '../core/roles.js';
 import type { ClientCertGateOptions, Verdict } from '../core/types.js';
 
 export type { GateLike } from '../core/resolve.js';
+export type { ClientCertTarget } from '../core/middleware.js';
 export type { ClientCertGateOptions, ClientCertificate, ClientIdentity, Verdict } from '../core/types.js';
 export type { RequireRoleOptions, RoleArgs } from '../core/roles.js';
 
