@@ -46,6 +46,6 @@ export const EXIT_MEANINGS: Readonly<Record<(typeof EXIT)[keyof typeof EXIT], st
   [EXIT.OK]: 'success: the certificate is valid, the request answered 2xx, every scenario step passed, the file was written',
   [EXIT.FAILED]: 'a negative verdict: invalid certificate or chain, non-2xx answer, a failed scenario step, an expired pin',
   [EXIT.USAGE]: 'usage error or unreadable input: unknown command or option, missing argument, unreadable or malformed file, wrong archive password, missing environment variable',
-  [EXIT.CONNECTION]: 'no HTTP answer (`request`): connection refused, TLS handshake failed, timed out',
+  [EXIT.CONNECTION]: 'no HTTP answer (`request`): connection refused, TLS handshake failed, timed out; `revocation check`: no source gave a fresh answer (status unknown)',
   [EXIT.INTERNAL]: 'internal error (a bug; please report it with the printed stack trace)',
 };
