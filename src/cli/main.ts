@@ -108,6 +108,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
 if (isEntry) {
+  // `certgate ... | head`: the reader went away; stop quietly, as Unix tools do, instead of an
+  // unhandled EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK);
+      throw error;
+    });
+  }
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;

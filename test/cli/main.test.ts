@@ -74,3 +74,20 @@ describe('usage errors (exit 2)', () => {
     expect(run.stderr).toContain('unexpected argument "leaf.pem"');
   });
 });
+
+describe('certgate piped into a reader that goes away (`certgate ... | head`)', () => {
+  it('exits quietly with the command exit code instead of an EPIPE stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Close the read end before the CLI writes anything: every write then fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@
  * generator, `certgate pki init` (keys reused from fixtures/pki/keys, so it takes seconds). Tests that make real TLS
  * connections and verify the server certificate use it: the committed fixtures are fixed in time
  * and their server certificate would eventually expire, which would make those tests depend on
- * the wall clock. Tests read the directory with `inject('freshPkiDir')` (see test/helpers/fresh-pki.ts).
+ * the wall clock. Tests read the directory with `inject('freshPkiDir')`.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
