@@ -251,26 +251,15 @@ function nameFor(entry: ManifestEntry): string {
 /**
  * The demo's cases for a test PKI: every manifest entry on the route of its policy (and on the
  * routes of its `otherPolicies`), no certificate, and the custom certificate on a route needing a
- * role it lacks. Revocation checking is off in the demo (no checker is built in yet), so an entry
- * that needs it expects its `expectedWithoutRevocation`, with a note saying so.
+ * role it lacks. The Uptrends route checks revocation against the PKI's CRL files, so every entry
+ * expects its manifest verdict (`zoo-revoked`: CERT_REVOKED).
  */
 export function demoCases(pki: TestPki): DemoCase[] {
   const cases: DemoCase[] = [];
   for (const entry of pki.manifest.entries) {
     const base = { clientCert: choiceFor(entry), entryId: entry.id };
     const route = routeFor(entry.policy) ?? `(no example API route for policy "${entry.policy}")`;
-    if (entry.requiresRevocation === true && entry.expectedWithoutRevocation !== undefined) {
-      cases.push({
-        ...base,
-        name: nameFor(entry),
-        route,
-        expected: entry.expectedWithoutRevocation,
-        expectedStatus: entry.expectedStatusWithoutRevocation ?? statusOf(entry.expectedWithoutRevocation),
-        note: `the manifest expects ${entry.expected} with revocation checking on; the demo runs without revocation checking, so it gets ${entry.expectedWithoutRevocation}`,
-      });
-    } else {
-      cases.push({ ...base, name: nameFor(entry), route, expected: entry.expected, expectedStatus: entry.expectedStatus });
-    }
+    cases.push({ ...base, name: nameFor(entry), route, expected: entry.expected, expectedStatus: entry.expectedStatus });
     for (const [policy, other] of Object.entries(entry.otherPolicies ?? {})) {
       cases.push({ ...base, name: `${nameFor(entry)} on the ${policy} route`, route: routeFor(policy) ?? `(no example API route for policy "${policy}")`, expected: other.expected, expectedStatus: other.expectedStatus });
     }

@@ -144,12 +144,17 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
   const clock = options.now === undefined ? {} : { now: options.now };
 
   const uptrendsAnchors = pki.anchors(uptrendsPolicy.anchors);
+  // Revocation from the PKI's own CRL files (no responder, no network): a listed certificate is
+  // CERT_REVOKED; soft-fail because a reused PKI's CRLs go stale after their nextUpdate.
+  const crlFiles = Object.values(pki.manifest.revocation?.authorities ?? {}).map((authority) => pki.path(authority.crl));
+  const revocation = crlFiles.length === 0 ? undefined : ({ mode: 'soft-fail', crl: { files: crlFiles, fetch: false }, ocsp: { enabled: false } } as const);
   // The real preset, with its production trust material replaced by the test PKI's.
   const uptrendsGate: ClientCertMiddleware = requireUptrendsClientCert({
     overrideTrustAnchors: uptrendsAnchors.roots,
     overrideIntermediates: uptrendsAnchors.intermediates,
     ...(files === undefined ? { overridePins: pins } : { overridePins: [], pinFile: files.pinFile }),
     maxDepth: uptrendsPolicy.maxDepth,
+    ...(revocation === undefined ? {} : { revocation }),
     logger,
     ...clock,
   });
