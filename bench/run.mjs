@@ -353,7 +353,7 @@ async function memoryPhase(ctx) {
       const r = await pump(server.port, from, to, headers);
       if (r.failed > 0) failures.push(`${name}: ${r.failed} failed, first ${r.firstFailure}`);
       const m = await server.call('memory');
-      stages[name] = { requests: to - from, accepted: r.ok, seconds: (performance.now() - t) / 1000, rssMB: mb(m.rss), rssAnonMB: m.rssAnon === undefined ? undefined : mb(m.rssAnon), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) };
+      stages[name] = { requests: to - from, accepted: r.ok, seconds: (performance.now() - t) / 1000, rssMB: mb(m.rss), rssAtGcMB: mb(m.rssAtGc), arrayBuffersMB: mb(m.arrayBuffers), rssAnonMB: m.rssAnon === undefined ? undefined : mb(m.rssAnon), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) };
       progress(`  memory ${name}: ${to - from} requests in ${stages[name].seconds.toFixed(1)} s, RSS ${stages[name].rssMB.toFixed(1)} MB, heap used ${stages[name].heapUsedMB.toFixed(1)} MB`);
     };
     await run('start', 0, START, () => headerOf(0));
@@ -476,15 +476,15 @@ function render(results, markdown) {
     out.push(p.header.skipped ? `skipped: ${p.header.skipped}` : loadTable(p.header));
   }
   if (p.memory) {
-    h('Memory: distinct certificates through the header path (server process, after GC)');
+    h('Memory: distinct certificates through the header path (server process, after GC, once RSS has settled)');
     const mm = p.memory;
     if (mm.skipped) out.push(`skipped: ${mm.skipped}`);
     else {
       const labels = { start: `start (${mm.stages.start.requests} requests, one certificate)`, warmUp: `warm-up (${mm.warmUpCertificates} other distinct certificates)`, pass1: `pass 1 (${mm.certificates} distinct certificates)`, pass2: 'pass 2 (the same certificates again)' };
       out.push(
         table(
-          ['stage', 'requests', 'seconds', 'RSS MB', 'RSS anonymous MB', 'heap used MB', 'heap total MB', 'external MB'],
-          Object.entries(mm.stages).map(([k, s]) => [labels[k] ?? k, s.requests, fx(s.seconds, 1), fx(s.rssMB, 1), fx(s.rssAnonMB, 1), fx(s.heapUsedMB, 1), fx(s.heapTotalMB, 1), fx(s.externalMB, 1)]),
+          ['stage', 'requests', 'seconds', 'RSS MB', 'RSS right after GC MB', 'RSS anonymous MB', 'heap used MB', 'heap total MB', 'external MB', 'arrayBuffers MB'],
+          Object.entries(mm.stages).map(([k, s]) => [labels[k] ?? k, s.requests, fx(s.seconds, 1), fx(s.rssMB, 1), fx(s.rssAtGcMB, 1), fx(s.rssAnonMB, 1), fx(s.heapUsedMB, 1), fx(s.heapTotalMB, 1), fx(s.externalMB, 1), fx(s.arrayBuffersMB, 1)]),
           markdown,
         ),
         '',
