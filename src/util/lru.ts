@@ -7,6 +7,8 @@
 export class Lru<K, V> {
   readonly #max: number;
   readonly #map = new Map<K, { value: V; expiresAt: number }>();
+  /** The most recently used key: a hit on it needs no reordering (the common case on a hot path). */
+  #newest: K | undefined;
 
   constructor(max: number) {
     if (!Number.isSafeInteger(max) || max < 1) {
@@ -24,12 +26,15 @@ export class Lru<K, V> {
     const entry = this.#map.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
-      this.#map.delete(key);
+      this.delete(key);
       return undefined;
     }
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.#map.delete(key);
-    this.#map.set(key, entry);
+    if (key !== this.#newest) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.#map.delete(key);
+      this.#map.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -37,6 +42,7 @@ export class Lru<K, V> {
   set(key: K, value: V, expiresAt: number = Number.POSITIVE_INFINITY): void {
     this.#map.delete(key);
     this.#map.set(key, { value, expiresAt });
+    this.#newest = key;
     if (this.#map.size > this.#max) {
       const oldest = this.#map.keys().next();
       if (!oldest.done) this.#map.delete(oldest.value);
@@ -49,10 +55,12 @@ export class Lru<K, V> {
   }
 
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = undefined;
     return this.#map.delete(key);
   }
 
   clear(): void {
+    this.#newest = undefined;
     this.#map.clear();
   }
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
 import type { ClientCertGateOptions, Verdict } from '../../src/core/types.js';
 import { ClientCertError, isClientCertError } from '../../src/errors.js';
-import { DEFAULT_MAX_HEADER_BYTES, headerSource, type HeaderSourceOptions } from '../../src/sources/header.js';
+import { ALL_DEFAULT_NAMES, DEFAULT_HEADER_NAMES, DEFAULT_MAX_HEADER_BYTES, headerSource, presentDefaultHeaders, type HeaderSourceOptions } from '../../src/sources/header.js';
 import { HEADER_FORMATS } from '../../src/sources/decode.js';
 import { countingValidator } from '../helpers/counting-validator.js';
 import { thrownCode } from '../helpers/errors.js';
@@ -130,6 +130,44 @@ describe('header source: ambiguity', () => {
     expect(codeOf(sync(alb.evaluate(forwardedRequest(leafAndChain))))).toBe('HEADER_AMBIGUOUS');
     // The leaf form alone is fine.
     expect(codeOf(sync(alb.evaluate(forwardedRequest({ 'x-amzn-mtls-clientcert-leaf': albEscape(pemOf([uptrends.der])) }))))).toBe('accepted');
+  });
+
+  it('the same value again on one connection: repeats, other formats and untrusted peers are still caught', () => {
+    const { gate } = makeGate({ header: 'nginx' });
+    const value = forwardedHeaders('nginx', chain)['x-ssl-client-cert'] as string;
+    const socket = { remoteAddress: '127.0.0.1' };
+    const on = (headers: Record<string, string | string[]>) => ({ ...forwardedRequest(headers), socket });
+    expect(codeOf(sync(gate.evaluate(on({ 'x-ssl-client-cert': value }))))).toBe('accepted');
+    // Identical value, but another format's header next to it.
+    expect(codeOf(sync(gate.evaluate(on({ 'x-ssl-client-cert': value, 'client-cert': ':AAAA:' }))))).toBe('HEADER_AMBIGUOUS');
+    // The value repeated (Node joins it): a different string, judged afresh.
+    expect(codeOf(sync(gate.evaluate(on({ 'x-ssl-client-cert': [value, value] }))))).toBe('HEADER_AMBIGUOUS');
+    expect(codeOf(sync(gate.evaluate(on({ 'x-ssl-client-cert': value }))))).toBe('accepted');
+    // The same value from another peer on another connection: not a trusted proxy.
+    const outsider = { ...forwardedRequest({ 'x-ssl-client-cert': value }), socket: { remoteAddress: '203.0.113.9' } };
+    expect(codeOf(sync(gate.evaluate(outsider)))).toBe('CERT_MISSING');
+  });
+
+  it('a header name whose repeats Node does not join: the raw lines decide, every time', () => {
+    // Node keeps only the first User-Agent: headers hold one value without a comma, rawHeaders both.
+    const { gate } = makeGate({ header: 'nginx', headerName: 'user-agent' });
+    const value = forwardedHeaders('nginx', chain)['x-ssl-client-cert'] as string;
+    const socket = { remoteAddress: '127.0.0.1' };
+    const once = { headers: { 'user-agent': value }, rawHeaders: ['User-Agent', value], socket };
+    const twice = { headers: { 'user-agent': value }, rawHeaders: ['User-Agent', value, 'User-Agent', value], socket };
+    expect(codeOf(sync(gate.evaluate(once)))).toBe('accepted');
+    expect(codeOf(sync(gate.evaluate(twice)))).toBe('HEADER_AMBIGUOUS');
+    expect(codeOf(sync(gate.evaluate(once)))).toBe('accepted');
+    expect(codeOf(sync(gate.evaluate(twice)))).toBe('HEADER_AMBIGUOUS');
+  });
+
+  it('presentDefaultHeaders has one bit per default header name, and knows every format\'s names', () => {
+    const names = new Set(Object.values(DEFAULT_HEADER_NAMES).flatMap((n) => (n.chain === undefined ? [n.cert] : [n.cert, n.chain])));
+    expect(new Set(ALL_DEFAULT_NAMES)).toEqual(names);
+    expect(presentDefaultHeaders({})).toBe(0);
+    const bits = ALL_DEFAULT_NAMES.map((name) => presentDefaultHeaders({ [name]: 'x' }));
+    expect(bits).toEqual(ALL_DEFAULT_NAMES.map((_n, i) => 1 << i));
+    expect(presentDefaultHeaders(Object.fromEntries(ALL_DEFAULT_NAMES.map((n) => [n, 'x'])))).toBe((1 << ALL_DEFAULT_NAMES.length) - 1);
   });
 
   it('rfc9440: Client-Cert repeated is ambiguous, Client-Cert-Chain split over lines is one list', () => {
