@@ -13,6 +13,8 @@
 //   http-certgate   requireUptrendsClientCert with the nginx header source, proxy 127.0.0.1
 //   http-memory     as http-certgate, match: 'identity', with the bench P-256 intermediate,
 //                   node:http and the middleware only (no Express)
+//   http-memory-none  the same node:http server with a middleware that only calls next()
+//                   (the memory phase's baseline)
 //
 // IPC: { cmd: 'start' } resets counters; { cmd: 'stop' } answers the counters since start;
 // { cmd: 'memory' } collects garbage and answers process.memoryUsage() once RSS has settled.
@@ -20,6 +22,7 @@ import { constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import v8 from 'node:v8';
 import clientCertificateAuth from 'client-certificate-auth';
 import express from 'express';
 import { createMtlsServer } from '../../dist/index.js';
@@ -67,6 +70,8 @@ function check() {
       return tlsPolicy;
     case 'http-certgate':
       return requireUptrendsClientCert({ ...presetBase, overridePins: pins, source: HEADER_SOURCE });
+    case 'http-memory-none':
+      return (req, res, next) => next();
     case 'http-memory':
       return requireUptrendsClientCert({
         ...presetBase,
@@ -82,7 +87,7 @@ function check() {
 
 const middleware = check();
 let app;
-if (variant === 'http-memory') {
+if (variant === 'http-memory' || variant === 'http-memory-none') {
   // The memory phase measures certgate's caches, so the app around it is as small as possible:
   // node:http and the middleware (which works on node:http's request and response).
   app = (req, res) =>
@@ -172,7 +177,9 @@ async function settledMemory() {
     if (Math.abs(rss - previous) < 1048576) break;
     previous = rss;
   }
-  return { ...process.memoryUsage(), ...residentParts(), rssAtGc };
+  // Committed memory per V8 space (new, old, code, large objects...): what of RSS V8 holds.
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.physical_space_size]));
+  return { ...process.memoryUsage(), ...residentParts(), rssAtGc, spaces };
 }
 
 let cpu0 = process.cpuUsage();
