@@ -8,10 +8,11 @@
 // micro-benchmarks of cold validation and cached lookups.
 //
 // Every server runs in its own process (bench/lib/server.mjs); the load generator (autocannon,
-// or a plain http client for the memory phase) runs in this one. Variants alternate A B C D,
-// D C B A, ... over several rounds, so the machine's drift cancels, and every figure is a ratio
-// against the baseline of the same round (median over rounds). CPU µs per request is the server
-// process's process.cpuUsage() (user + system) over the requests it served.
+// or a plain http client for the memory phase) runs in this one. The baseline runs between
+// every two variants (B v1 B v2 B ..., the order reversed every other round), and each variant's
+// figure is a ratio to the mean of the baseline runs just before and after it (median over
+// rounds), so the machine's drift cancels. CPU µs per request is the server process's
+// process.cpuUsage() (user + system) over the requests it served.
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
@@ -27,14 +28,15 @@ const HELP = `Usage: npm run bench -- [options]
 
 Phases (default: all): ${PHASES.join(', ')}
   --phase NAME         run only this phase (repeatable, or comma-separated)
-  --duration SECONDS   length of each load run (default 4)
-  --rounds N           rounds of alternating variants (default 5)
+  --duration SECONDS   length of each load run (default 2)
+  --rounds N           rounds of alternating variants (default 6)
   --variants LIST      only these TLS variants (comma-separated; the baseline tls-none is always first):
                        ${TLS_VARIANTS.join(', ')}
   --connections N      concurrent connections for keep-alive and header runs (default 10)
   --handshake-connections N   concurrent connections for the handshake phase (default 4)
   --certs N            distinct certificates in the memory phase (default 100000)
   --micro-iterations N calls per micro-benchmark round (default 400; cached lookups 10x)
+  --memory-idle SECONDS  idle time before each garbage collection while memory settles (default 5)
   --json               print the results as JSON (nothing else on stdout)
   --markdown           print the results as Markdown tables (for docs/performance.md)
   --help               this text
@@ -64,12 +66,13 @@ function options() {
     options: {
       phase: { type: 'string', multiple: true },
       variants: { type: 'string' },
-      duration: { type: 'string', default: '4' },
-      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '6' },
       connections: { type: 'string', default: '10' },
       'handshake-connections': { type: 'string', default: '4' },
       certs: { type: 'string', default: '100000' },
       'micro-iterations': { type: 'string', default: '400' },
+      'memory-idle': { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       markdown: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -98,6 +101,7 @@ function options() {
     handshakeConnections: Math.round(num('handshake-connections', 1, 1000)),
     certs: Math.round(num('certs', 10, 10_000_000)),
     microIterations: Math.round(num('micro-iterations', 1, 1_000_000)),
+    memoryIdleSeconds: num('memory-idle', 0, 60),
     json: values.json,
     markdown: values.markdown,
   };
@@ -138,14 +142,14 @@ async function startServer(variant, dir, { gc = false } = {}) {
   return {
     variant,
     port,
-    call(cmd) {
+    call(cmd, args = {}) {
       const id = ++nextId;
       return new Promise((resolve) => {
         pending.set(id, (msg) => {
           pending.delete(id);
           resolve(msg);
         });
-        child.send({ cmd, id });
+        child.send({ ...args, cmd, id });
       });
     },
     close() {
@@ -186,37 +190,60 @@ async function measure(server, load) {
 }
 
 /**
- * Alternating rounds over `servers` (first = baseline): A B C D, then D C B A, ... Returns per
- * variant the median throughput ratio to the same round's baseline, and the CPU per request.
+ * Alternating rounds over `servers` (first = baseline): the baseline runs between every two
+ * variants (B v1 B v2 B v3 B, the variants' order reversed every other round), and each variant's
+ * ratio is to the mean of the baseline runs just before and just after it, so the machine's drift
+ * (±20% over seconds here) cancels to first order. Returns per variant the median ratio over the
+ * rounds, and the CPU per request.
  */
 async function alternate(servers, loadFor, { rounds, duration, label }) {
+  const [base, ...others] = servers;
   // Warm-up (JIT, caches, first handshakes), not measured.
   for (const s of servers) await measure(s, { ...loadFor(s), duration: Math.min(1, duration / 2) });
   const runs = Object.fromEntries(servers.map((s) => [s.variant, []]));
+  const pairs = Object.fromEntries(others.map((s) => [s.variant, []]));
+  const run = async (s) => {
+    const m = await measure(s, { ...loadFor(s), duration });
+    runs[s.variant].push(m);
+    progress(`  ${label} round ${runs[s.variant].length}/${s === base ? rounds * others.length + rounds : rounds} ${s.variant}: ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU/req${m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+    return m;
+  };
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? servers : [...servers].reverse();
+    const order = r % 2 === 0 ? others : [...others].reverse();
+    let before = await run(base);
     for (const s of order) {
-      const m = await measure(s, { ...loadFor(s), duration });
-      runs[s.variant].push(m);
-      progress(`  ${label} round ${r + 1}/${rounds} ${s.variant}: ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU/req${m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+      const m = await run(s);
+      const after = await run(base);
+      pairs[s.variant].push({ m, rps: (before.rps + after.rps) / 2, cpu: (before.cpuUsPerRequest + after.cpuUsPerRequest) / 2 });
+      before = after;
     }
   }
-  const base = runs[servers[0].variant];
   const variants = {};
-  for (const s of servers) {
-    const mine = runs[s.variant];
-    const ratios = mine.map((m, i) => m.rps / base[i].rps);
-    const cpuRatios = mine.map((m, i) => m.cpuUsPerRequest / base[i].cpuUsPerRequest);
+  const baseRuns = runs[base.variant];
+  variants[base.variant] = {
+    rps: median(baseRuns.map((m) => m.rps)),
+    ratio: 1,
+    ratios: [],
+    cpuUsPerRequest: median(baseRuns.map((m) => m.cpuUsPerRequest)),
+    cpuRatio: 1,
+    requests: baseRuns.reduce((a, m) => a + m.ok, 0),
+    non2xx: baseRuns.reduce((a, m) => a + m.non2xx, 0),
+    errors: baseRuns.reduce((a, m) => a + m.errors, 0),
+    server: sumServerStats(baseRuns.map((m) => m.server)),
+  };
+  for (const s of others) {
+    const mine = pairs[s.variant];
+    const ratios = mine.map((p) => p.m.rps / p.rps);
     variants[s.variant] = {
-      rps: median(mine.map((m) => m.rps)),
+      rps: median(mine.map((p) => p.m.rps)),
       ratio: median(ratios),
       ratios,
-      cpuUsPerRequest: median(mine.map((m) => m.cpuUsPerRequest)),
-      cpuRatio: median(cpuRatios),
-      requests: mine.reduce((a, m) => a + m.ok, 0),
-      non2xx: mine.reduce((a, m) => a + m.non2xx, 0),
-      errors: mine.reduce((a, m) => a + m.errors, 0),
-      server: sumServerStats(mine.map((m) => m.server)),
+      cpuUsPerRequest: median(mine.map((p) => p.m.cpuUsPerRequest)),
+      cpuRatio: median(mine.map((p) => p.m.cpuUsPerRequest / p.cpu)),
+      requests: mine.reduce((a, p) => a + p.m.ok, 0),
+      non2xx: mine.reduce((a, p) => a + p.m.non2xx, 0),
+      errors: mine.reduce((a, p) => a + p.m.errors, 0),
+      server: sumServerStats(mine.map((p) => p.m.server)),
     };
   }
   return variants;
@@ -367,16 +394,21 @@ async function memoryRun(ctx, variant, count, WARM, headerOf) {
     const run = async (name, from, to, headers = headerOf) => {
       const t = performance.now();
       const r = await pump(server.port, from, to, headers);
+      const seconds = (performance.now() - t) / 1000;
       if (r.failed > 0) failures.push(`${name}: ${r.failed} failed, first ${r.firstFailure}`);
-      const m = await server.call('memory');
+      const m = await server.call('memory', { idleMs: ctx.opts.memoryIdleSeconds * 1000 });
       stages[name] = {
         requests: to - from,
         accepted: r.ok,
-        seconds: (performance.now() - t) / 1000,
+        seconds,
         rssMB: mb(m.rss),
         rssAtGcMB: mb(m.rssAtGc),
         arrayBuffersMB: mb(m.arrayBuffers),
         rssAnonMB: m.rssAnon === undefined ? undefined : mb(m.rssAnon),
+        rssFileMB: m.rssFile === undefined ? undefined : mb(m.rssFile),
+        rssNodeBinaryMB: m.rssNodeBinary === undefined ? undefined : mb(m.rssNodeBinary),
+        rssShmemMB: m.rssShmem === undefined ? undefined : mb(m.rssShmem),
+        vmRssMB: m.vmRss === undefined ? undefined : mb(m.vmRss),
         heapUsedMB: mb(m.heapUsed),
         heapTotalMB: mb(m.heapTotal),
         externalMB: mb(m.external),

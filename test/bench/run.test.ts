@@ -71,14 +71,16 @@ describe('npm run bench (bench/run.mjs)', () => {
   }, 300_000);
 
   it('micro and memory phases, and the Markdown report for docs/performance.md', async () => {
-    const { stdout } = await bench(['--phase', 'micro,memory', '--certs', '40', '--micro-iterations', '20', '--rounds', '1', '--markdown']);
+    const { stdout } = await bench(['--phase', 'micro,memory', '--certs', '40', '--micro-iterations', '20', '--rounds', '1', '--memory-idle', '0.2', '--markdown']);
     expect(stdout).toMatch(/^Measured \d{4}-\d\d-\d\dT.* on \d+ × .*, Node v\d+/);
     expect(stdout).toContain('### Micro-benchmarks');
     expect(stdout).toMatch(/\| cold chain: parse leaf \+ intermediate, 2 signatures, caches cleared \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/);
     expect(stdout).toContain('### Memory');
     // Every one of the 40 distinct certificates was accepted in both passes.
-    expect(stdout).toMatch(/\| pass 1 \(40 distinct certificates\) \| 40 \|/);
-    expect(stdout).toMatch(/\| pass 2 \(the same certificates again\) \| 40 \|/);
+    expect(stdout).toMatch(/\| certgate \| pass 1 \(40 distinct certificates\) \| 40 \|/);
+    expect(stdout).toMatch(/\| no check \| pass 1 \(40 distinct certificates\) \| 40 \|/);
+    expect(stdout).toMatch(/\| certgate \| pass 2 \(the same certificates again\) \| 40 \|/);
+    expect(stdout).toMatch(/certgate's share is -?[\d.]+ MB/);
     expect(stdout).not.toContain('FAILED REQUESTS');
     expect(stdout).toMatch(/\| cold validation of the chain vs node:crypto parse \+ verify \| ≤ 1.5x \| [\d.]+ \| (yes|NO) \|/);
   }, 300_000);
