@@ -278,14 +278,21 @@ const NOT_COMMA_JOINED = new Set([
   'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
 
+/**
+ * Whether header `name`'s value proves it came on one line (or not at all): Node joins a repeated
+ * header's values with ", ", so a string without a comma came once, for the names it joins so.
+ */
+function provenOneLine(name: string, value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && !value.includes(',') && !NOT_COMMA_JOINED.has(name));
+}
+
 /** Every value of header `name` (lowercase), also when Node joined repeats into one string. */
 function headerValues(request: GateRequest, headers: HeaderBag, name: string): string[] | undefined {
   const value = headers[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') return Array.isArray(value) ? value.map(String) : [String(value)];
-  // Node joins a repeated header's values with ", ": without a comma the header came once, and the
-  // raw header scan (a per-request cost on the hot path) is not needed.
-  if (!value.includes(',') && !NOT_COMMA_JOINED.has(name)) return [value];
+  // The raw header scan (a per-request cost on the hot path) only when the value may be a join.
+  if (provenOneLine(name, value)) return [value];
   const raw = (request as { rawHeaders?: unknown }).rawHeaders;
   if (!Array.isArray(raw)) return [value];
   const values: string[] = [];
@@ -378,9 +385,14 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
     return { kind: 'none', reason: `the ${present} header came from ${peer}, which is not a trusted proxy, and was ignored` };
   };
 
-  // Node joins a repeated header with ", " for these names: a value without a comma came on one line.
-  const commaJoined = !NOT_COMMA_JOINED.has(format.cert) && (format.chain === undefined || !NOT_COMMA_JOINED.has(format.chain));
-  const oneLine = (value: unknown): boolean => value === undefined || (typeof value === 'string' && !value.includes(','));
+  const remember = (state: SocketState, rawCert: unknown, rawChain: unknown, text: string, found: SourceResult): SourceResult => {
+    state.cert = rawCert;
+    state.chain = rawChain;
+    state.single = provenOneLine(format.cert, rawCert) && (format.chain === undefined || provenOneLine(format.chain, rawChain));
+    state.text = text;
+    state.found = found;
+    return found;
+  };
 
   const read = (request: GateRequest): SourceResult => {
     const headers = request.headers;
@@ -427,12 +439,7 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
     if (certText === undefined && chainText === undefined) return { kind: 'none', reason: 'the proxy forwarded an empty certificate header (the client sent no certificate)' };
     const text = chainText === undefined ? (certText as string) : `${certText ?? ''}\n${chainText}`;
     // Same text as the last request on this connection (its lines split differently): no hash.
-    if (state !== undefined && state.text === text && state.found !== undefined) {
-      state.cert = rawCert;
-      state.chain = rawChain;
-      state.single = commaJoined && oneLine(rawCert) && oneLine(rawChain);
-      return state.found;
-    }
+    if (state !== undefined && state.text === text && state.found !== undefined) return remember(state, rawCert, rawChain, text, state.found);
     // SHA-256, not a faster non-cryptographic hash: a collision would hand one client's verdict to
     // another. Header values never hold a newline: the separator is unambiguous.
     const key = `${name}:${digest('sha256', text, 'base64')}`;
@@ -451,14 +458,7 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
         : result.ders.length === 0
           ? { kind: 'none', reason: `the ${format.cert} header holds no certificate` }
           : { kind: 'chain', ders: result.ders, cacheKey: key };
-    if (state !== undefined) {
-      state.cert = rawCert;
-      state.chain = rawChain;
-      state.single = commaJoined && oneLine(rawCert) && oneLine(rawChain);
-      state.text = text;
-      state.found = Object.freeze(found);
-    }
-    return found;
+    return state === undefined ? found : remember(state, rawCert, rawChain, text, Object.freeze(found));
   };
 
   return Object.freeze({ name, read });
