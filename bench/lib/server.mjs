@@ -146,15 +146,7 @@ function residentParts() {
   try {
     const status = readFileSync('/proc/self/status', 'utf8');
     const kb = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1]) * 1024;
-    // Which files the file-backed pages belong to (the node binary: code and ICU data).
-    let nodeBinary = 0;
-    let current;
-    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-      if (head) current = head[1];
-      else if (line.startsWith('Rss:') && current === process.execPath) nodeBinary += Number(line.split(/\s+/)[1]) * 1024;
-    }
-    return { rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem'), vmRss: kb('VmRSS'), rssNodeBinary: nodeBinary };
+    return { rssAnon: kb('RssAnon'), rssFile: kb('RssFile') };
   } catch {
     return {};
   }
