@@ -17,12 +17,8 @@ import { X509Certificate } from 'node:crypto';
 import { createVerifier, parseCertificate } from '../../dist/index.js';
 import { clearCertificateCache, Certificate } from '../../dist/cert/certificate.js';
 import { createUptrendsGate } from '../../dist/uptrends/index.js';
+import { median } from './stats.mjs';
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * CPU µs per call (process.cpuUsage: user + system), not wall time: on a shared machine a wall

@@ -21,7 +21,9 @@ async function bench(args: string[]): Promise<{ stdout: string; stderr: string }
 interface LoadVariant {
   rps: number;
   ratio: number;
+  ratioInterval: [number, number];
   ratios: number[];
+  middlewareUs?: number;
   cpuUsPerRequest: number;
   cpuRatio: number;
   non2xx: number;
@@ -32,8 +34,8 @@ interface LoadVariant {
 const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
 
 describe('npm run bench (bench/run.mjs)', () => {
-  it('keep-alive, handshake and header phases: finite ratios, CPU per request, a full handshake per request', async () => {
-    const { stdout } = await bench(['--phase', 'keepalive,handshake,header', '--duration', '1', '--rounds', '1', '--connections', '2', '--handshake-connections', '2', '--json']);
+  it('keep-alive, handshake and header phases: finite ratios and intervals, CPU per request, a full handshake per request, middleware timing', async () => {
+    const { stdout } = await bench(['--phase', 'keepalive,handshake,header', '--duration', '1', '--rounds', '2', '--connections', '2', '--handshake-connections', '2', '--time-middleware', '--json']);
     const result = JSON.parse(stdout) as {
       machine: { cpus: number; node: string };
       phases: Record<string, { variants: Record<string, LoadVariant> }>;
@@ -47,6 +49,14 @@ describe('npm run bench (bench/run.mjs)', () => {
         expect(finite(v.ratio) && v.ratio > 0, `${phase} ${name} ratio ${v.ratio}`).toBe(true);
         expect(finite(v.cpuUsPerRequest) && v.cpuUsPerRequest > 0, `${phase} ${name} CPU ${v.cpuUsPerRequest}`).toBe(true);
         expect(finite(v.cpuRatio), `${phase} ${name} cpuRatio`).toBe(true);
+        // Two rounds: the interval is the range of the two ratios, and holds the median.
+        expect(v.ratios).toHaveLength(2);
+        expect(v.ratioInterval).toEqual([Math.min(...v.ratios), Math.max(...v.ratios)]);
+        expect(v.ratio).toBeGreaterThanOrEqual(v.ratioInterval[0]);
+        expect(v.ratio).toBeLessThanOrEqual(v.ratioInterval[1]);
+        // --time-middleware: every check's own time, in the server; the baselines have no check.
+        if (name.endsWith('-none')) expect(v.middlewareUs, name).toBeUndefined();
+        else expect(finite(v.middlewareUs) && v.middlewareUs! > 0 && v.middlewareUs! < v.cpuUsPerRequest, `${phase} ${name} middleware µs ${v.middlewareUs}`).toBe(true);
         // Every request was answered 200: each check accepted the stand-in.
         expect(v.non2xx, `${phase} ${name} non-2xx`).toBe(0);
         expect(v.server.ok).toBeGreaterThan(0);
@@ -68,6 +78,9 @@ describe('npm run bench (bench/run.mjs)', () => {
     expect(keepAlive.server.secureConnections).toBeLessThan(keepAlive.server.requests);
     expect(result.targets.map((t) => t.name)).toEqual(expect.arrayContaining([expect.stringMatching(/keep-alive/), expect.stringMatching(/handshakes/), expect.stringMatching(/header path/)]));
     for (const t of result.targets) expect(finite(t.measured), t.name).toBe(true);
+    const keepAliveTarget = result.targets.find((t) => /keep-alive/.test(t.name)) as { interval?: [number, number]; targetValue?: number } | undefined;
+    expect(keepAliveTarget?.interval).toEqual(result.phases.keepalive!.variants['tls-certgate']!.ratioInterval);
+    expect(keepAliveTarget?.targetValue).toBe(0.98);
   }, 300_000);
 
   it('micro and memory phases, and the Markdown report for docs/performance.md', async () => {
@@ -82,7 +95,7 @@ describe('npm run bench (bench/run.mjs)', () => {
     expect(stdout).toMatch(/\| certgate \| pass 2 \(the same certificates again\) \| 40 \|/);
     expect(stdout).toMatch(/certgate's share is -?[\d.]+ MB/);
     expect(stdout).not.toContain('FAILED REQUESTS');
-    expect(stdout).toMatch(/\| cold validation of the chain vs node:crypto parse \+ verify \| ≤ 1.5x \| [\d.]+ \| (yes|NO) \|/);
+    expect(stdout).toMatch(/\| cold validation of the chain vs node:crypto parse \+ verify \| ≤ 1.5x \| [\d.]+ \|  \| (yes|NO) \|/);
   }, 300_000);
 
   it('refuses an unknown phase or a bad number with the usage text (exit 2)', async () => {
