@@ -143,6 +143,22 @@ function rejected(error: ClientCertError, source: string, certificate: ClientCer
   });
 }
 
+/**
+ * Where the first gate to cache a verdict on a connection keeps it: a property of the connection
+ * object (a TLS socket, whose hidden class every socket shares, so the read is a cached load).
+ * Other gates on the same connection, and connection objects that take no property, use the
+ * gate's WeakMap. Why not only the WeakMap: with the peer chain's, two WeakMap lookups per
+ * keep-alive request measured ~1 µs under load (docs/performance.md).
+ */
+const CONNECTION_VERDICT = Symbol('certgate.connectionVerdict');
+
+interface ConnectionEntry {
+  readonly gate: object;
+  record: VerdictRecord;
+}
+
+type ConnectionObject = object & { [CONNECTION_VERDICT]?: ConnectionEntry };
+
 /** Internal seams for tests; not part of the public API. */
 export interface GateInternals {
   readonly validatorFactory?: ChainValidatorFactory;
@@ -453,7 +469,7 @@ export class ClientCertGate {
   }
 
   #cached(found: Extract<SourceResult, { kind: 'chain' }>, now: number): VerdictRecord | undefined {
-    const record = found.connection !== undefined ? this.#byConnection.get(found.connection) : found.cacheKey !== undefined ? this.#byKey.get(found.cacheKey, now) : undefined;
+    const record = found.connection !== undefined ? this.#connectionRecord(found.connection) : found.cacheKey !== undefined ? this.#byKey.get(found.cacheKey, now) : undefined;
     if (record === undefined) return undefined;
     if (record.generation !== this.#generation || now < record.interval.from || now >= record.interval.until) return undefined;
     return record;
@@ -461,7 +477,7 @@ export class ClientCertGate {
 
   #store(found: Extract<SourceResult, { kind: 'chain' }>, record: VerdictRecord): VerdictRecord {
     if (record.interval.until > record.interval.from) {
-      if (found.connection !== undefined) this.#byConnection.set(found.connection, record);
+      if (found.connection !== undefined) this.#storeConnectionRecord(found.connection, record);
       else if (found.cacheKey !== undefined) this.#byKey.set(found.cacheKey, record, record.interval.until);
     }
     return record;
@@ -624,6 +640,29 @@ export class ClientCertGate {
   }
 
   /** Logs a rejection, calls the verdict hook, returns the verdict. */
+  #connectionRecord(connection: ConnectionObject): VerdictRecord | undefined {
+    const entry = connection[CONNECTION_VERDICT];
+    return entry !== undefined && entry.gate === this ? entry.record : this.#byConnection.get(connection);
+  }
+
+  #storeConnectionRecord(connection: ConnectionObject, record: VerdictRecord): void {
+    const entry = connection[CONNECTION_VERDICT];
+    if (entry?.gate === this) {
+      entry.record = record;
+      return;
+    }
+    if (entry === undefined && Object.isExtensible(connection)) {
+      try {
+        // Not enumerable: it stays out of inspection and copies of the socket's properties.
+        Object.defineProperty(connection, CONNECTION_VERDICT, { value: { gate: this, record }, writable: false, enumerable: false, configurable: false });
+        return;
+      } catch {
+        // A proxy or an exotic object refused it: the WeakMap below.
+      }
+    }
+    this.#byConnection.set(connection, record);
+  }
+
   #finish(record: VerdictRecord, request: GateRequest | undefined): Verdict {
     const verdict = record.verdict;
     if (!verdict.ok && verdict.code !== 'INTERNAL_ERROR') {

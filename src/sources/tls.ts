@@ -1,11 +1,15 @@
 /**
  * The peer chain of a TLS connection, read once per connection.
  *
- * `getPeerCertificate(true)` rebuilds an object graph on every call (~55 µs), so the raw chain is
- * kept in a WeakMap keyed by the socket. The chain is the leaf followed by whatever Node links as
- * its issuers: the intermediates the client sent and, possibly, certificates Node found in the
+ * `getPeerCertificate(true)` rebuilds an object graph on every call (~110 µs warm), so the raw
+ * chain is kept with the socket. The chain is the leaf followed by whatever Node links as its
+ * issuers: the intermediates the client sent and, possibly, certificates Node found in the
  * server's own `ca` store. All of them are only candidates for path building; trust comes from
  * the gate's anchors, never from `socket.authorized`.
+ *
+ * Not `getPeerX509Certificate()`, though it costs ~5 µs: Node builds its issuer links by removing
+ * certificates from OpenSSL's own peer chain, so every later `getPeerCertificate(true)` of the
+ * application would see the leaf alone (seen on Node 20; the mechanism is nodejs/node#65579).
  */
 import type { ClientCertificateSource, GateRequest, SourceResult } from './types.js';
 
@@ -60,10 +64,27 @@ export function readPeerChain(socket: unknown): SourceResult {
 }
 
 /**
- * One cache for every gate in the process, so that several gates on one connection (an app-wide
- * gate and a route-level one) still read the peer chain once.
+ * The chain read from a socket, kept on the socket under a symbol (a cached property load: every
+ * TLS socket shares one hidden class) or, for a socket that takes no property, in a WeakMap. Both
+ * are shared by every gate of this copy of certgate, so that several gates on one connection (an
+ * app-wide gate and a route-level one) still read the peer chain once.
  */
+const PEER_CHAIN = Symbol('certgate.peerChain');
 const peerChains = new WeakMap<object, SourceResult>();
+
+type SocketObject = object & { [PEER_CHAIN]?: SourceResult };
+
+function remember(socket: SocketObject, result: SourceResult): void {
+  if (Object.isExtensible(socket)) {
+    try {
+      Object.defineProperty(socket, PEER_CHAIN, { value: result, writable: false, enumerable: false, configurable: false });
+      return;
+    } catch {
+      // A proxy or an exotic object refused it: the WeakMap below.
+    }
+  }
+  peerChains.set(socket, result);
+}
 
 /** The direct-TLS source: the peer chain of `request.socket`, read once per socket. */
 export function tlsSource(): ClientCertificateSource {
@@ -73,15 +94,15 @@ export function tlsSource(): ClientCertificateSource {
 const TLS_SOURCE: ClientCertificateSource = Object.freeze({
   name: 'tls',
   read(request: GateRequest): SourceResult {
-    const socket = request.socket;
+    const socket = request.socket as SocketObject | null | undefined;
     if (typeof socket !== 'object' || socket === null) return NOT_TLS;
-    const hit = peerChains.get(socket);
+    const hit = socket[PEER_CHAIN] ?? peerChains.get(socket);
     if (hit !== undefined) return hit;
     const result = readPeerChain(socket);
     // Only a TLS socket's chain is fixed for its lifetime (renegotiation is disabled by the
     // server helpers; if it is not, a changed certificate keeps the first verdict: fail closed
     // for a bad first certificate, and the client already proved the first key).
-    if (result !== NOT_TLS) peerChains.set(socket, result);
+    if (result !== NOT_TLS) remember(socket, result);
     return result;
   },
 });

@@ -182,6 +182,38 @@ describe('ClientCertGate: caching', () => {
     expect(socket.peerCalls).toBe(1);
   });
 
+  it('two gates on one connection keep their own verdicts (the first on the socket, the other aside)', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const socket = fakeSocket(chain);
+    const other = { label: 'other', spkiSha256: 'A'.repeat(43) + '=' };
+    const a = makeGate({ pins: [UPTRENDS_PIN], now: c.now });
+    const b = makeGate({ pins: [other], now: c.now });
+    for (let i = 0; i < 3; i++) {
+      expect(sync(a.gate.evaluate({ socket })).outcome).toBe('accepted');
+      expect(sync(b.gate.evaluate({ socket }))).toMatchObject({ outcome: 'rejected', code: 'PIN_MISMATCH' });
+    }
+    expect(a.calls() + b.calls()).toBeLessThanOrEqual(2);
+    // Nothing the application would see: no enumerable property, nothing in a copy.
+    expect(Object.keys(socket)).toEqual(['peerCalls', 'remoteAddress', 'isSessionReused', 'getPeerCertificate']);
+    expect(Object.getOwnPropertySymbols({ ...socket })).toEqual([]);
+  });
+
+  it('connection objects that take no property (sealed, or a proxy that refuses) still get their verdict cached', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const sealed = Object.seal(fakeSocket(chain));
+    const refusing = new Proxy(fakeSocket(chain), {
+      defineProperty: () => {
+        throw new Error('no');
+      },
+    });
+    for (const socket of [sealed, refusing]) {
+      const { gate, calls } = makeGate({ pins: [UPTRENDS_PIN], now: c.now }, countingValidator());
+      for (let i = 0; i < 3; i++) expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+      expect(calls()).toBe(1);
+      expect(socket.peerCalls).toBe(1);
+    }
+  });
+
   it('remembers verdicts for at most cache.chains source keys (forwarded certificates: bounded memory)', () => {
     const c = clock('2025-01-01T00:00:00Z');
     // A source that identifies the chain by a key, as the header source does with a hash.
