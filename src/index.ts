@@ -55,6 +55,7 @@ export { createMtlsServer, disableRenegotiation, MTLS_OPTION_NAMES, MTLS_OWNED_S
 export type { GateLike, MtlsServerOptions } from './core/server.js';
 export { clientCertMiddleware } from './core/middleware.js';
 export type { ClientCertMiddleware, ClientCertRequest, NextFunction } from './core/middleware.js';
+export { RequestWithClientCert } from './core/request-slots.js';
 export { readPeerChain, tlsSource } from './sources/tls.js';
 // Forwarded certificates from a trusted TLS-terminating proxy (docs/proxies.md).
 export {

@@ -25,7 +25,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import clientCertificateAuth from 'client-certificate-auth';
 import express from 'express';
-import { createMtlsServer } from '../../dist/index.js';
+import { createMtlsServer, RequestWithClientCert } from '../../dist/index.js';
 import { loadTestPki } from '../../dist/harness/index.js';
 import { requireUptrendsClientCert } from '../../dist/uptrends/index.js';
 import { EC_INTERMEDIATE_FILE } from './pki.mjs';
@@ -140,7 +140,9 @@ if (variant.startsWith('tls-')) {
   // handlers): a client cannot resume, every new connection is a full handshake.
   server = createMtlsServer(tlsPolicy, { key, cert, secureOptions: constants.SSL_OP_NO_TICKET }, app);
 } else {
-  server = http.createServer(app);
+  // The request class createMtlsServer installs on the TLS servers, as docs/middleware.md
+  // suggests behind a proxy (every http variant alike).
+  server = http.createServer({ IncomingMessage: RequestWithClientCert }, app);
 }
 server.keepAliveTimeout = 60_000;
 

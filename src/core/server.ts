@@ -15,6 +15,7 @@ import https from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { SecureVersion, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { ClientCertGate } from './gate.js';
+import { RequestWithClientCert } from './request-slots.js';
 import { gateOf as findGate, type GateLike } from './resolve.js';
 
 export type { GateLike } from './resolve.js';
@@ -46,7 +47,9 @@ function gateOf(policy: GateLike): ClientCertGate {
  * Server options for `https.createServer` / `tls.createServer`: request a client certificate,
  * advertise the policy's trust anchors as acceptable CA names, TLS 1.2 minimum, and (unless
  * `strict`) let the middleware answer bad certificates. Your `key`/`cert` (or `pfx`) and any other
- * server option pass through.
+ * server option pass through. Unless you pass your own `IncomingMessage` class, requests are
+ * built with `clientCertificate`/`clientIdentity` as own properties (undefined until accepted),
+ * which makes handing over the verdict per request cheapest.
  *
  * @throws TypeError without a server key and certificate, or for options this helper owns
  *   (`requestCert`, `rejectUnauthorized`, `ca`) or a minimum version below TLS 1.2.
@@ -73,6 +76,7 @@ export function mtlsServerOptions(policy: GateLike, options: MtlsServerOptions):
   // they then appear in the advertised CA names too. Non-strict: only the anchors are advertised.
   const ca = (strict === true ? [...o.trustAnchors, ...o.intermediates] : o.trustAnchors).map((c) => c.toPem());
   return {
+    IncomingMessage: RequestWithClientCert,
     ...rest,
     minVersion,
     requestCert: true,

@@ -5,7 +5,7 @@
  * way `req.clientCertificate` must read, assign and clear exactly like a plain property, and a
  * value planted upstream must never survive a request the gate did not accept.
  */
-import { createServer, IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, get, IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express4 from 'express4';
 import express5 from 'express';
@@ -13,6 +13,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
 import { clientCertMiddleware, type ClientCertRequest } from '../../src/core/middleware.js';
+import { attachToSlots, boxOf, RequestWithClientCert, usesRequestSlots } from '../../src/core/request-slots.js';
 import { HEADER_GATE_OPTIONS, UPTRENDS_CHAIN } from '../helpers/header-source.js';
 
 type ExpressFactory = typeof express5;
@@ -89,6 +90,141 @@ describe.each(flavours)('%s', (_name, express) => {
     expect(inSub.body).toMatchObject({ serial: '1A223E5481B066DFDA30E5F35CDB3A81', identity: 'uptrends' });
     const cleared = await request(app).get('/clear').set('x-test-chain', UPTRENDS_CHAIN).expect(200);
     expect(cleared.body).toMatchObject({ serial: null, identity: 'uptrends' });
+  });
+});
+
+/** Serves a request listener on loopback with node:http `options`; returns the URL and a closer. */
+async function listen(options: Parameters<typeof createServer>[0], listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(options, listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe.each(flavours)('%s, requests built by RequestWithClientCert (what mtlsServerOptions installs)', (_name, express) => {
+  it('each request keeps its own verdict in its box, also after later requests on the same connection', async () => {
+    const app = express();
+    const kept: ClientCertRequest[] = [];
+    const sockets = new Set<unknown>();
+    app.use(mw());
+    app.get('/', (req: ClientCertRequest, res) => {
+      kept.push(req);
+      sockets.add(req.socket);
+      res.json({ ...seen(req), box: boxOf(req) !== undefined });
+    });
+    const { url, close } = await listen({ IncomingMessage: RequestWithClientCert }, app);
+    try {
+      // One kept-alive socket: these go one after another over one connection.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const ask = (chain: boolean) =>
+        new Promise<unknown>((resolve, reject) => {
+          get(url, { agent, headers: chain ? { 'x-test-chain': UPTRENDS_CHAIN } : {} }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(JSON.parse(body)));
+          }).on('error', reject);
+        });
+      expect(await ask(true)).toEqual({ serial: '1A223E5481B066DFDA30E5F35CDB3A81', identity: 'uptrends', own: false, box: true });
+      expect(await ask(false)).toEqual({ serial: null, identity: null, own: false, box: true });
+      expect(await ask(true)).toMatchObject({ serial: '1A223E5481B066DFDA30E5F35CDB3A81', identity: 'uptrends' });
+      expect(sockets.size).toBe(1);
+      // Finished requests still answer for themselves, not for the connection's latest request.
+      expect(kept.map((r) => r.clientCertificate?.serial ?? null)).toEqual(['1A223E5481B066DFDA30E5F35CDB3A81', null, '1A223E5481B066DFDA30E5F35CDB3A81']);
+      expect(kept.map((r) => r.clientIdentity?.name ?? null)).toEqual(['uptrends', null, 'uptrends']);
+      // Assigning writes the request's own box only.
+      kept[0]!.clientCertificate = undefined;
+      expect(kept[0]!.clientCertificate).toBeUndefined();
+      expect(kept[0]!.clientIdentity?.name).toBe('uptrends');
+      expect(kept[2]!.clientCertificate?.serial).toBe('1A223E5481B066DFDA30E5F35CDB3A81');
+      agent.destroy();
+    } finally {
+      await close();
+    }
+  });
+
+  it('a value planted upstream never survives a request the gate did not accept', async () => {
+    const app = express();
+    app.use((req: ClientCertRequest, _res, next) => {
+      if (req.headers['x-plant'] === 'assign') req.clientCertificate = { serial: 'FORGED' } as never;
+      else if (req.headers['x-plant'] === 'define') Object.defineProperty(req, 'clientCertificate', { value: { serial: 'FORGED' }, writable: true, configurable: true, enumerable: true });
+      next();
+    });
+    app.use(mw());
+    app.get('/', (req, res) => {
+      res.json(seen(req));
+    });
+    const { url, close } = await listen({ IncomingMessage: RequestWithClientCert }, app);
+    try {
+      for (const how of ['assign', 'define']) {
+        const absent = await (await fetch(url, { headers: { 'x-plant': how } })).json();
+        expect(absent).toMatchObject({ serial: null });
+        const accepted = await (await fetch(url, { headers: { 'x-plant': how, 'x-test-chain': UPTRENDS_CHAIN } })).json();
+        expect(accepted).toMatchObject({ serial: '1A223E5481B066DFDA30E5F35CDB3A81' });
+      }
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('RequestWithClientCert', () => {
+  it('two copies of certgate in one process see each other\'s boxes (either copy\'s class, either copy\'s middleware)', async () => {
+    // A second instance of the module, as a second copy of certgate in node_modules would be.
+    const other = (await import('../../src/core/request-slots.js?copy')) as typeof import('../../src/core/request-slots.js');
+    expect(other.RequestWithClientCert).not.toBe(RequestWithClientCert);
+    const gate = new ClientCertGate({ ...HEADER_GATE_OPTIONS, optional: true });
+    for (const [Request, attach] of [
+      [other.RequestWithClientCert, attachToSlots],
+      [RequestWithClientCert, other.attachToSlots],
+    ] as const) {
+      const app = express5();
+      app.use((req, res, next) => {
+        const verdict = gate.evaluate(req);
+        if (verdict instanceof Promise) throw new Error('expected a synchronous verdict');
+        expect(usesRequestSlots(req) && other.usesRequestSlots(req)).toBe(true);
+        attach(req, verdict);
+        next();
+      });
+      app.get('/', (req, res) => {
+        res.json({ ...seen(req), box: boxOf(req) !== undefined && other.boxOf(req) === boxOf(req) });
+      });
+      const { url, close } = await listen({ IncomingMessage: Request }, app);
+      try {
+        expect(await (await fetch(url, { headers: { 'x-test-chain': UPTRENDS_CHAIN } })).json()).toEqual({ serial: '1A223E5481B066DFDA30E5F35CDB3A81', identity: 'uptrends', own: false, box: true });
+        expect(await (await fetch(url)).json()).toEqual({ serial: null, identity: null, own: false, box: true });
+      } finally {
+        await close();
+      }
+    }
+  });
+
+  it('boxOf answers only for its own instances', () => {
+    expect(boxOf({})).toBeUndefined();
+    expect(boxOf(Object.create(RequestWithClientCert.prototype) as object)).toBeUndefined();
+  });
+
+  it('on node:http alone the accessors sit on its prototype and read the box', async () => {
+    const middleware = mw();
+    const { url, close } = await listen({ IncomingMessage: RequestWithClientCert }, (req, res) => {
+      middleware(req, res, () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(seen(req)));
+      });
+    });
+    try {
+      expect(await (await fetch(url, { headers: { 'x-test-chain': UPTRENDS_CHAIN } })).json()).toEqual({ serial: '1A223E5481B066DFDA30E5F35CDB3A81', identity: 'uptrends', own: false });
+      expect(await (await fetch(url)).json()).toEqual({ serial: null, identity: null, own: false });
+    } finally {
+      await close();
+    }
   });
 });
 

@@ -3,6 +3,8 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ClientCertGate } from '../../src/core/gate.js';
+import { IncomingMessage } from 'node:http';
+import { RequestWithClientCert } from '../../src/core/request-slots.js';
 import { createMtlsServer, mtlsServerOptions } from '../../src/core/server.js';
 import { requireClientCert } from '../../src/express/index.js';
 import { entry, manifest, pkiFile } from '../helpers/tls.js';
@@ -17,6 +19,12 @@ describe('mtlsServerOptions', () => {
     const options = mtlsServerOptions(gate, { key, cert, sessionTimeout: 60 });
     expect(options).toMatchObject({ requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2', sessionTimeout: 60, key, cert });
     expect(options.ca).toEqual(gate.options.trustAnchors.map((c) => c.toPem()));
+  });
+
+  it('builds requests with RequestWithClientCert, unless the caller brings its own request class', () => {
+    expect(mtlsServerOptions(gate, { key, cert }).IncomingMessage).toBe(RequestWithClientCert);
+    class Theirs extends IncomingMessage {}
+    expect(mtlsServerOptions(gate, { key, cert, IncomingMessage: Theirs }).IncomingMessage).toBe(Theirs);
   });
 
   it('strict: TLS rejects, and OpenSSL gets the known intermediates to build paths', () => {
