@@ -178,7 +178,8 @@ describe.each(flavours)('%s, requests built by RequestWithClientCert (what mtlsS
 describe('RequestWithClientCert', () => {
   it('two copies of certgate in one process see each other\'s boxes (either copy\'s class, either copy\'s middleware)', async () => {
     // A second instance of the module, as a second copy of certgate in node_modules would be.
-    const other = (await import('../../src/core/request-slots.js?copy')) as typeof import('../../src/core/request-slots.js');
+    const specifier: string = '../../src/core/request-slots.js?copy';
+    const other = (await import(specifier)) as typeof import('../../src/core/request-slots.js');
     expect(other.RequestWithClientCert).not.toBe(RequestWithClientCert);
     const gate = new ClientCertGate({ ...HEADER_GATE_OPTIONS, optional: true });
     for (const [Request, attach] of [
