@@ -132,9 +132,12 @@ export function runMicro({ pki, rounds = 4, n = 400, headerSource, headerFor }) 
 /**
  * CPU µs of reading the client's certificate on a new TLS connection (the first call on each
  * socket; later calls on the same socket are not comparable, and certgate reads once per
- * connection): getPeerCertificate(true), which the TLS source uses because it is the only Node
- * API with the whole presented chain, getPeerCertificate(false) (the leaf only, what
- * client-certificate-auth reads) and getPeerX509Certificate() (leaf and first sent issuer).
+ * connection): getPeerCertificate(true), the only Node API with the whole presented chain (what
+ * the TLS source reads when the gate has no intermediates configured, or the leaf alone does not
+ * validate), getPeerCertificate(false) (the leaf only: what the TLS source reads first when the
+ * gate has intermediates configured, and what client-certificate-auth reads) and
+ * getPeerX509Certificate() (leaf and first sent issuer; not used: it removes the issuers from
+ * OpenSSL's peer chain, so later getPeerCertificate(true) calls see the leaf alone).
  * Interleaved over `connections` connections; medians.
  */
 export async function peerCertificateCost({ pki, connections = 90 }) {

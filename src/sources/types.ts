@@ -45,6 +45,12 @@ export type SourceResult =
       readonly cacheKey?: string;
       /** True for a resumed TLS session: the client did not resend its intermediates. */
       readonly resumed?: boolean;
+      /**
+       * When `ders` may leave out certificates the client sent (the TLS source reads the leaf
+       * alone first): reads the whole presented chain, leaf first, at a higher cost. The gate calls
+       * it only when `ders` does not validate. Must not throw.
+       */
+      readonly fullChain?: () => readonly Uint8Array[];
     }
   /** The source saw something it refuses (an ambiguous or oversized header, an untrusted proxy...). */
   | { readonly kind: 'error'; readonly error: ClientCertError };

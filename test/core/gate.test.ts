@@ -182,6 +182,52 @@ describe('ClientCertGate: caching', () => {
     expect(socket.peerCalls).toBe(1);
   });
 
+  it('with intermediates configured, a new connection reads the leaf alone when they complete the path', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const { gate } = makeGate({ intermediates: SECTIGO_PEM, pins: [UPTRENDS_PIN], now: c.now });
+    for (const presented of [chain, [uptrends.der]]) {
+      const socket = fakeSocket(presented);
+      expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+      expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+      expect([socket.peerCalls, socket.chainCalls]).toEqual([1, 0]);
+    }
+  });
+
+  it('with intermediates configured, the whole chain is read when the leaf alone does not validate, and decides', () => {
+    // zoo-too-deep: the client sends two intermediates, one more than the policy allows. The leaf
+    // alone does not chain; the verdict must be the one the whole chain gets, not CHAIN_UNTRUSTED.
+    const e = entry('zoo-too-deep');
+    const policy = manifest.policies['uptrends'] as { maxDepth?: number };
+    const anchors = manifest.anchors['uptrends'] as { roots: string[]; intermediates: string[] };
+    const { gate } = makeGate({ trustAnchors: anchors.roots.map(pkiFile), intermediates: anchors.intermediates.map(pkiFile), maxDepth: policy.maxDepth ?? 1, now: () => referenceTime });
+    const socket = fakeSocket([e.cert, ...e.chain].map((file) => parseCertificate(pkiFile(file)).der));
+    const verdict = sync(gate.evaluate({ socket }));
+    expect(verdict.ok || verdict.code).toBe('CHAIN_TOO_DEEP');
+    expect([socket.peerCalls, socket.chainCalls]).toEqual([2, 1]);
+    // A chain the configured intermediates cannot complete, presented in full: accepted.
+    const { gate: rootOnly } = makeGate({ intermediates: [], pins: [UPTRENDS_PIN], now: () => Date.parse('2025-01-01T00:00:00Z') });
+    expect(sync(rootOnly.evaluate({ socket: fakeSocket(chain) })).outcome).toBe('accepted');
+  });
+
+  it('without intermediates configured, the whole chain is read at once', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const { gate } = makeGate({ pins: [UPTRENDS_PIN], now: c.now });
+    const socket = fakeSocket(chain);
+    expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+    expect([socket.peerCalls, socket.chainCalls]).toEqual([1, 1]);
+  });
+
+  it('gates of both kinds on one connection share what was read, and each gets its own verdict', () => {
+    const c = clock('2025-01-01T00:00:00Z');
+    const socket = fakeSocket(chain);
+    const leafFirst = makeGate({ intermediates: SECTIGO_PEM, pins: [UPTRENDS_PIN], now: c.now }).gate;
+    const full = makeGate({ pins: [UPTRENDS_PIN], now: c.now }).gate;
+    expect(sync(leafFirst.evaluate({ socket })).outcome).toBe('accepted');
+    // The leaf alone is cached on the socket; the other gate cannot chain it and asks for the rest.
+    expect(sync(full.evaluate({ socket })).outcome).toBe('accepted');
+    expect([socket.peerCalls, socket.chainCalls]).toEqual([2, 1]);
+  });
+
   it('two gates on one connection keep their own verdicts (the first on the socket, the other aside)', () => {
     const c = clock('2025-01-01T00:00:00Z');
     const socket = fakeSocket(chain);
@@ -194,7 +240,7 @@ describe('ClientCertGate: caching', () => {
     }
     expect(a.calls() + b.calls()).toBeLessThanOrEqual(2);
     // Nothing the application would see: no enumerable property, nothing in a copy.
-    expect(Object.keys(socket)).toEqual(['peerCalls', 'remoteAddress', 'isSessionReused', 'getPeerCertificate']);
+    expect(Object.keys(socket)).toEqual(['peerCalls', 'chainCalls', 'remoteAddress', 'isSessionReused', 'getPeerCertificate']);
     expect(Object.getOwnPropertySymbols({ ...socket })).toEqual([]);
   });
 

@@ -39,12 +39,17 @@ export function capturingLogger(): GateLogger & { lines: LogLine[]; events: (eve
 /** A stand-in for a TLSSocket: getPeerCertificate(true) builds Node's linked shape from DERs. */
 export function fakeSocket(ders: readonly Uint8Array[], options: { resumed?: boolean } = {}) {
   const socket = {
+    /** Calls of getPeerCertificate, and of those the detailed ones (the whole chain). */
     peerCalls: 0,
+    chainCalls: 0,
     remoteAddress: '127.0.0.1',
     isSessionReused: () => options.resumed === true,
-    getPeerCertificate(_detailed: true): Record<string, unknown> {
+    getPeerCertificate(detailed: boolean): Record<string, unknown> {
       socket.peerCalls += 1;
+      if (detailed) socket.chainCalls += 1;
       if (ders.length === 0) return {};
+      // Like Node: without `detailed`, the leaf alone (no issuerCertificate).
+      if (!detailed) return { raw: Buffer.from(ders[0] as Uint8Array) };
       const nodes = ders.map((der) => ({ raw: Buffer.from(der), issuerCertificate: undefined as unknown }));
       nodes.forEach((node, i) => {
         node.issuerCertificate = nodes[i + 1] ?? node; // Node links the last one to itself
