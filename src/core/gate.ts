@@ -17,6 +17,7 @@ import { parseCertificate } from '../cert/parse.js';
 import { ClientCertError, ERROR_CODES, isClientCertError } from '../errors.js';
 import { leafFirstTlsSource, tlsSource } from '../sources/tls.js';
 import type { ClientCertificateSource, GateRequest, SourceResult } from '../sources/types.js';
+import { defineHidden } from '../util/hidden-property.js';
 import { Lru } from '../util/lru.js';
 import { WatchedFile } from '../util/watched-file.js';
 import { IdentitySet, parseIdentitiesFile, type Identity } from '../verify/identities.js';
@@ -663,15 +664,7 @@ export class ClientCertGate {
       entry.record = record;
       return;
     }
-    if (entry === undefined && Object.isExtensible(connection)) {
-      try {
-        // Not enumerable: it stays out of inspection and copies of the socket's properties.
-        Object.defineProperty(connection, CONNECTION_VERDICT, { value: { gate: this, record }, writable: false, enumerable: false, configurable: false });
-        return;
-      } catch {
-        // A proxy or an exotic object refused it: the WeakMap below.
-      }
-    }
+    if (entry === undefined && defineHidden(connection, CONNECTION_VERDICT, { gate: this, record })) return;
     this.#byConnection.set(connection, record);
   }
 

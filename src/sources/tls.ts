@@ -17,6 +17,7 @@
  * certificates from OpenSSL's own peer chain, so every later `getPeerCertificate(true)` of the
  * application would see the leaf alone (seen on Node 20; the mechanism is nodejs/node#65579).
  */
+import { defineHidden } from '../util/hidden-property.js';
 import type { ClientCertificateSource, GateRequest, SourceResult } from './types.js';
 
 /** More links than any real chain has; a longer one is cut (path building will say why it fails). */
@@ -48,15 +49,22 @@ function isResumed(socket: TlsSocketLike): boolean {
   }
 }
 
-/** The leaf alone, with `fullChain` to read the rest when the gate needs it; never throws. */
-function readLeaf(socket: TlsSocketLike): SourceResult {
+/** The peer certificate object (the leaf, with its issuers linked when `detailed`), or undefined without one. */
+function peerCertificate(socket: TlsSocketLike, detailed: boolean): (PeerCertificateLike & { raw: Uint8Array }) | undefined {
   let peer: PeerCertificateLike | null | undefined;
   try {
-    peer = socket.getPeerCertificate(false);
+    peer = socket.getPeerCertificate(detailed);
   } catch {
-    return NO_CERT;
+    return undefined;
   }
-  if (peer === null || peer === undefined || !(peer.raw instanceof Uint8Array) || peer.raw.length === 0) return NO_CERT;
+  if (peer === null || peer === undefined || !(peer.raw instanceof Uint8Array) || peer.raw.length === 0) return undefined;
+  return peer as PeerCertificateLike & { raw: Uint8Array };
+}
+
+/** The leaf alone, with `fullChain` to read the rest when the gate needs it; never throws. */
+function readLeaf(socket: TlsSocketLike): SourceResult {
+  const peer = peerCertificate(socket, false);
+  if (peer === undefined) return NO_CERT;
   let full: readonly Uint8Array[] | undefined;
   const fullChain = (): readonly Uint8Array[] => {
     if (full === undefined) {
@@ -71,13 +79,8 @@ function readLeaf(socket: TlsSocketLike): SourceResult {
 /** Reads the raw DER chain from a TLS socket (the leaf and every issuer Node links); never throws. */
 export function readPeerChain(socket: unknown): SourceResult {
   if (!isTlsSocket(socket)) return NOT_TLS;
-  let peer: PeerCertificateLike | null | undefined;
-  try {
-    peer = socket.getPeerCertificate(true);
-  } catch {
-    return NO_CERT;
-  }
-  if (peer === null || peer === undefined || !(peer.raw instanceof Uint8Array) || peer.raw.length === 0) return NO_CERT;
+  const peer = peerCertificate(socket, true);
+  if (peer === undefined) return NO_CERT;
   const ders: Uint8Array[] = [];
   const seen = new Set<unknown>();
   let current: PeerCertificateLike | undefined = peer;
@@ -103,15 +106,7 @@ const peerChains = new WeakMap<object, SourceResult>();
 type SocketObject = object & { [PEER_CHAIN]?: SourceResult };
 
 function remember(socket: SocketObject, result: SourceResult): void {
-  if (Object.isExtensible(socket)) {
-    try {
-      Object.defineProperty(socket, PEER_CHAIN, { value: result, writable: false, enumerable: false, configurable: false });
-      return;
-    } catch {
-      // A proxy or an exotic object refused it: the WeakMap below.
-    }
-  }
-  peerChains.set(socket, result);
+  if (!defineHidden(socket, PEER_CHAIN, result)) peerChains.set(socket, result);
 }
 
 function tlsRead(leafFirst: boolean): (request: GateRequest) => SourceResult {
