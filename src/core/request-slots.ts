@@ -17,6 +17,7 @@
  * properties (`attachVerdict`).
  */
 import { IncomingMessage } from 'node:http';
+import { prototypeMemo } from '../util/prototype-memo.js';
 import type { ClientCertificate, ClientIdentity, Verdict } from './types.js';
 
 interface Slot {
@@ -93,23 +94,20 @@ function install(host: object): boolean {
 }
 
 /** Per request prototype (an Express app's `app.request`): whether its chain has the accessors. */
-const ready = new WeakMap<object, boolean>();
+const hasAccessors = prototypeMemo('certgate.requestAccessors', (proto) => {
+  // The object directly above IncomingMessage.prototype: shared by every app of that Express.
+  let host: object = proto;
+  for (let next: unknown = Object.getPrototypeOf(host); next !== IncomingMessage.prototype; next = Object.getPrototypeOf(host)) {
+    if (typeof next !== 'object' || next === null) break;
+    host = next;
+  }
+  return Object.getPrototypeOf(host) === IncomingMessage.prototype && install(host);
+});
 
 function accessorsFor(request: object): boolean {
   const proto: unknown = Object.getPrototypeOf(request);
   if (typeof proto !== 'object' || proto === null || proto === IncomingMessage.prototype) return false;
-  let answer = ready.get(proto);
-  if (answer === undefined) {
-    // The object directly above IncomingMessage.prototype: shared by every app of that Express.
-    let host: object = proto;
-    for (let next: unknown = Object.getPrototypeOf(host); next !== IncomingMessage.prototype; next = Object.getPrototypeOf(host)) {
-      if (typeof next !== 'object' || next === null) break;
-      host = next;
-    }
-    answer = Object.getPrototypeOf(host) === IncomingMessage.prototype && install(host);
-    ready.set(proto, answer);
-  }
-  return answer;
+  return hasAccessors(proto);
 }
 
 /**

@@ -23,6 +23,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { Lru } from '../util/lru.js';
 import { normalizeSpkiSha256 } from '../verify/pins.js';
 import { decodeHeaderValue, HEADER_FORMATS, MAX_FORWARDED_CHAIN, type HeaderFormat } from './decode.js';
+import { requestHeaders } from './request-headers.js';
 import { readPeerChain } from './tls.js';
 import { compileTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { ClientCertificateSource, GateRequest, SourceLogger, SourceResult } from './types.js';
@@ -395,7 +396,7 @@ export function headerSource(options: HeaderSourceOptions, context: { logger?: S
   };
 
   const read = (request: GateRequest): SourceResult => {
-    const headers = request.headers;
+    const headers = requestHeaders(request);
     if (headers === undefined) return NO_HEADER;
     const rawCert = headers[format.cert];
     const rawChain = format.chain === undefined ? undefined : headers[format.chain];
