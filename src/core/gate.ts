@@ -15,7 +15,7 @@
 import type { CertificateModel } from '../cert/types.js';
 import { parseCertificate } from '../cert/parse.js';
 import { ClientCertError, ERROR_CODES, isClientCertError } from '../errors.js';
-import { leafFirstTlsSource, tlsSource } from '../sources/tls.js';
+import { isTlsSource, leafFirstTlsSource, tlsSource } from '../sources/tls.js';
 import type { ClientCertificateSource, GateRequest, SourceResult } from '../sources/types.js';
 import { defineHidden } from '../util/hidden-property.js';
 import { Lru } from '../util/lru.js';
@@ -175,6 +175,8 @@ export class ClientCertGate {
   readonly #validator: ChainValidator;
   readonly #revocation: RevocationChecker | undefined;
   readonly #source: ClientCertificateSource;
+  /** The source is a TLS one: its verdicts are kept on `request.socket` (see evaluate). */
+  readonly #bySocket: boolean;
   readonly #logger: GateLogger;
   readonly #now: () => number;
   readonly #policyBoundaries: readonly number[];
@@ -207,6 +209,7 @@ export class ClientCertGate {
     // With intermediates configured, the leaf alone usually completes a path: read it alone first
     // (the whole chain costs ~3.5 times as much per new connection; sources/tls.ts).
     this.#source = o.source === tlsSource() && o.intermediates.length > 0 ? leafFirstTlsSource() : o.source;
+    this.#bySocket = isTlsSource(this.#source);
     const factory = internals.validatorFactory ?? createPathValidator;
     this.#validator = factory({
       trustAnchors: o.trustAnchors,
@@ -263,6 +266,12 @@ export class ClientCertGate {
   evaluate(request: GateRequest): Verdict | Promise<Verdict> {
     let sourceName = 'unknown';
     try {
+      if (this.#bySocket) {
+        // A later request on a connection this gate judged: the verdict kept on the socket, on the
+        // conditions #cached checks, without asking the source (~0.5 µs less per keep-alive request).
+        const kept = this.#keptOnSocket(request);
+        if (kept !== undefined) return this.#finish(kept, request);
+      }
       sourceName = this.#source.name;
       const now = this.#now();
       // Pin windows are checked at most hourly, on any request (accepted or not).
@@ -470,6 +479,19 @@ export class ClientCertGate {
     }
     const error = new ClientCertError('CERT_MISSING', `expected a client certificate, found none (${reason})`);
     return { verdict: rejected(error, source, undefined), generation: this.#generation, interval: { from: now, until: now }, logFields: undefined, level: 'warn' };
+  }
+
+  /** The verdict this gate kept on `request.socket` (the TLS sources' `connection`), if still in force now. */
+  #keptOnSocket(request: GateRequest): VerdictRecord | undefined {
+    const socket = request.socket as ConnectionObject | null | undefined;
+    if (typeof socket !== 'object' || socket === null) return undefined;
+    const entry = socket[CONNECTION_VERDICT];
+    if (entry === undefined || entry.gate !== this) return undefined;
+    const record = entry.record;
+    const now = this.#now();
+    // Not when the hourly pin sweep is due: the full path runs it.
+    if (now >= this.#nextPinSweep || record.generation !== this.#generation || now < record.interval.from || now >= record.interval.until) return undefined;
+    return record;
   }
 
   #cached(found: Extract<SourceResult, { kind: 'chain' }>, now: number): VerdictRecord | undefined {

@@ -139,3 +139,8 @@ export function tlsSource(): ClientCertificateSource {
 export function leafFirstTlsSource(): ClientCertificateSource {
   return TLS_LEAF_FIRST_SOURCE;
 }
+
+/** Whether `source` is one of the direct-TLS sources (whose chain result is keyed by `request.socket`). Internal. */
+export function isTlsSource(source: ClientCertificateSource): boolean {
+  return source === TLS_SOURCE || source === TLS_LEAF_FIRST_SOURCE;
+}

@@ -301,6 +301,49 @@ describe('ClientCertGate: caching', () => {
     expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
   });
 
+  // The verdict kept on the socket is read without the source between hourly pin sweeps: these
+  // stay within the hour, so only the kept verdict's own conditions can re-judge.
+  it('a verdict kept on the connection ends with the certificate, also within the hour', () => {
+    const c = clock('2025-07-26T23:50:00Z');
+    const { gate, calls } = makeGate({ now: c.now });
+    const socket = fakeSocket(chain);
+    expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+    c.set('2025-07-26T23:55:00Z');
+    expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+    expect(calls()).toBe(1);
+    c.set('2025-07-27T00:00:01Z');
+    const later = sync(gate.evaluate({ socket }));
+    expect(later.ok || later.code).toBe('CERT_EXPIRED');
+    expect(socket.peerCalls).toBe(1);
+  });
+
+  it('a verdict kept on the connection carries daysRemaining only until the next whole day', () => {
+    const c = clock('2025-07-24T23:50:00Z');
+    const { gate } = makeGate({ now: c.now, expiryWarningDays: 0 });
+    const socket = fakeSocket(chain);
+    const first = sync(gate.evaluate({ socket }));
+    expect(first.outcome === 'accepted' && first.certificate.daysRemaining).toBe(2);
+    c.set('2025-07-25T00:10:00Z');
+    const second = sync(gate.evaluate({ socket }));
+    expect(second.outcome === 'accepted' && second.certificate.daysRemaining).toBe(1);
+  });
+
+  it('runs the hourly pin sweep on keep-alive requests too: a pin entering its warning window is reported', () => {
+    // The connection's certificate matches UPTRENDS_PIN; another pin reaches 29 days left while
+    // the connection is open (its warning window is 30 days), with no verdict boundary in between.
+    const other = { label: 'other', certSha256: 'ab'.repeat(32), notAfter: '2025-03-02T00:30:00Z' };
+    const c = clock('2025-01-31T00:00:00Z');
+    const { gate, logger } = makeGate({ pins: [UPTRENDS_PIN, other], now: c.now, expiryWarningDays: 30 });
+    const socket = fakeSocket(chain);
+    expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+    const warned = () => logger.events('certgate.expiring_soon').filter((l) => l.obj['label'] === 'other');
+    expect(warned()).toHaveLength(0);
+    c.set('2025-01-31T01:01:00Z');
+    expect(sync(gate.evaluate({ socket })).outcome).toBe('accepted');
+    expect(warned()).toHaveLength(1);
+    expect(warned()[0]?.obj).toMatchObject({ kind: 'pin', daysRemaining: 29 });
+  });
+
   it('keeps daysRemaining exact on a long-lived connection', () => {
     const c = clock('2025-07-20T00:00:00Z');
     const { gate } = makeGate({ now: c.now, expiryWarningDays: 0 });
