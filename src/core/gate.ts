@@ -268,7 +268,7 @@ export class ClientCertGate {
     try {
       if (this.#bySocket) {
         // A later request on a connection this gate judged: the verdict kept on the socket, on the
-        // conditions #cached checks, without asking the source (~0.5 µs less per keep-alive request).
+        // conditions #cached checks, without asking the source (~0.4 µs less per keep-alive request).
         const kept = this.#keptOnSocket(request);
         if (kept !== undefined) return this.#finish(kept, request);
       }
@@ -481,24 +481,25 @@ export class ClientCertGate {
     return { verdict: rejected(error, source, undefined), generation: this.#generation, interval: { from: now, until: now }, logFields: undefined, level: 'warn' };
   }
 
-  /** The verdict this gate kept on `request.socket` (the TLS sources' `connection`), if still in force now. */
+  /** The verdict this gate kept for `request.socket` (the TLS sources' `connection`), if it holds now and no pin sweep is due. */
   #keptOnSocket(request: GateRequest): VerdictRecord | undefined {
-    const socket = request.socket as ConnectionObject | null | undefined;
+    const socket: unknown = request.socket;
     if (typeof socket !== 'object' || socket === null) return undefined;
-    const entry = socket[CONNECTION_VERDICT];
-    if (entry === undefined || entry.gate !== this) return undefined;
-    const record = entry.record;
+    const record = this.#connectionRecord(socket);
+    if (record === undefined) return undefined;
     const now = this.#now();
-    // Not when the hourly pin sweep is due: the full path runs it.
-    if (now >= this.#nextPinSweep || record.generation !== this.#generation || now < record.interval.from || now >= record.interval.until) return undefined;
-    return record;
+    // When the hourly pin sweep is due, the full path runs it.
+    return now < this.#nextPinSweep && this.#holds(record, now) ? record : undefined;
   }
 
   #cached(found: Extract<SourceResult, { kind: 'chain' }>, now: number): VerdictRecord | undefined {
     const record = found.connection !== undefined ? this.#connectionRecord(found.connection) : found.cacheKey !== undefined ? this.#byKey.get(found.cacheKey, now) : undefined;
-    if (record === undefined) return undefined;
-    if (record.generation !== this.#generation || now < record.interval.from || now >= record.interval.until) return undefined;
-    return record;
+    return record !== undefined && this.#holds(record, now) ? record : undefined;
+  }
+
+  /** Whether a cached verdict still holds at `now`: the pins and identities it saw are in force, and `now` is inside its interval. */
+  #holds(record: VerdictRecord, now: number): boolean {
+    return record.generation === this.#generation && now >= record.interval.from && now < record.interval.until;
   }
 
   #store(found: Extract<SourceResult, { kind: 'chain' }>, record: VerdictRecord): VerdictRecord {
