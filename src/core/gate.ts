@@ -675,7 +675,7 @@ export class ClientCertGate {
     return { verdict, generation, interval, logFields: undefined, level: 'warn' };
   }
 
-  /** Logs a rejection, calls the verdict hook, returns the verdict. */
+  /** This gate's verdict kept for a connection: on the connection object if this gate was first there, else in the WeakMap. */
   #connectionRecord(connection: ConnectionObject): VerdictRecord | undefined {
     const entry = connection[CONNECTION_VERDICT];
     return entry !== undefined && entry.gate === this ? entry.record : this.#byConnection.get(connection);
@@ -691,6 +691,7 @@ export class ClientCertGate {
     this.#byConnection.set(connection, record);
   }
 
+  /** Logs a rejection, calls the verdict hook, returns the verdict. */
   #finish(record: VerdictRecord, request: GateRequest | undefined): Verdict {
     const verdict = record.verdict;
     if (!verdict.ok && verdict.code !== 'INTERNAL_ERROR') {

@@ -48,8 +48,8 @@ function gateOf(policy: GateLike): ClientCertGate {
  * advertise the policy's trust anchors as acceptable CA names, TLS 1.2 minimum, and (unless
  * `strict`) let the middleware answer bad certificates. Your `key`/`cert` (or `pfx`) and any other
  * server option pass through. Unless you pass your own `IncomingMessage` class, requests are
- * built with `clientCertificate`/`clientIdentity` as own properties (undefined until accepted),
- * which makes handing over the verdict per request cheapest.
+ * built by `RequestWithClientCert`, which keeps `clientCertificate`/`clientIdentity` in a private
+ * box made with the request: the cheapest way to hand over the verdict per request.
  *
  * @throws TypeError without a server key and certificate, or for options this helper owns
  *   (`requestCert`, `rejectUnauthorized`, `ca`) or a minimum version below TLS 1.2.

@@ -13,7 +13,7 @@
  * shared by both sources (a leaf-only result carries `fullChain`, so a gate that needs the chain
  * still gets it).
  *
- * Not `getPeerX509Certificate()`, though it costs ~5 µs: Node builds its issuer links by removing
+ * Not `getPeerX509Certificate()`, though it costs ~10 µs: Node builds its issuer links by removing
  * certificates from OpenSSL's own peer chain, so every later `getPeerCertificate(true)` of the
  * application would see the leaf alone (seen on Node 20; the mechanism is nodejs/node#65579).
  */
